@@ -1,0 +1,120 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Ringtail: a Dynamo-style replicated in-memory cache.
+///
+/// Module dependencies point one way:
+///   RingtailModel ← RingtailStorage ← RingtailNode ← cache-node
+///   RingtailModel ← RingtailWire    ← RingtailClient ← cachectl
+///   CSodium ← RingtailCrypto
+let package = Package(
+    name: "Ringtail",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cache-node", targets: ["cache-node"]),
+        .executable(name: "cachectl", targets: ["cachectl"]),
+        .executable(name: "ringtail-protogen", targets: ["ringtail-protogen"]),
+        .library(name: "RingtailClient", targets: ["RingtailClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure value types: keys, hashing, hybrid logical clock, versions. No dependencies.
+        .target(name: "RingtailModel"),
+
+        // libsodium, linked through pkg-config; BLAKE2b wrapper on top.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(name: "RingtailCrypto", dependencies: ["CSodium"]),
+
+        // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
+        .target(name: "RingtailStorage", dependencies: ["RingtailModel"]),
+
+        // Schema compiler for Proto/: parser and Swift emitter (no I/O), plus its command.
+        .target(name: "ProtoGenKit"),
+        .executableTarget(name: "ringtail-protogen", dependencies: ["ProtoGenKit"]),
+
+        // Framed binary RPC: generated messages, wire runtime, frame codec.
+        .target(
+            name: "RingtailWire",
+            dependencies: [
+                "RingtailModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+
+        // Async client library used by cachectl and the tests.
+        .target(
+            name: "RingtailClient",
+            dependencies: [
+                "RingtailWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
+        // The node: NIO server, request handling, background services.
+        .target(
+            name: "RingtailNode",
+            dependencies: [
+                "RingtailModel",
+                "RingtailStorage",
+                "RingtailWire",
+                "RingtailCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "cache-node",
+            dependencies: [
+                "RingtailNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "cachectl",
+            dependencies: [
+                "RingtailClient",
+                "RingtailModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "RingtailModelTests", dependencies: ["RingtailModel"]),
+        .testTarget(name: "RingtailCryptoTests", dependencies: ["RingtailCrypto"]),
+        .testTarget(name: "RingtailStorageTests", dependencies: ["RingtailStorage", "RingtailModel"]),
+        .testTarget(name: "ProtoGenKitTests", dependencies: ["ProtoGenKit"]),
+        .testTarget(
+            name: "RingtailWireTests",
+            dependencies: [
+                "RingtailWire",
+                "ProtoGenKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "RingtailNodeTests",
+            dependencies: [
+                "RingtailClient",
+                "RingtailNode",
+                "RingtailWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+print("cache-node: not yet written")

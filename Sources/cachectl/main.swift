@@ -1,0 +1,1 @@
+print("cachectl: not yet written")

@@ -1,0 +1,1 @@
+print("ringtail-protogen: not yet written")
