@@ -33,3 +33,18 @@ import Testing
         #expect(HumanUnits.formatBytes(256 << 20) == "256.0 MiB")
     }
 }
+
+@Suite struct HostAndPortTests {
+    @Test func parsesCommonForms() {
+        #expect(HostAndPort("127.0.0.1:7001") == HostAndPort(host: "127.0.0.1", port: 7001))
+        #expect(HostAndPort("localhost:0") == HostAndPort(host: "localhost", port: 0))
+        #expect(HostAndPort("[::1]:7001") == HostAndPort(host: "::1", port: 7001))
+        #expect(HostAndPort("[::1]:7001")?.description == "[::1]:7001")
+        #expect(HostAndPort.parseList("a:1,b:2") == [HostAndPort(host: "a", port: 1), HostAndPort(host: "b", port: 2)])
+    }
+
+    @Test(arguments: ["", "127.0.0.1", ":7001", "host:", "host:70000", "host:-1", "[::1]7001", "host:x"])
+    func rejectsMalformed(text: String) {
+        #expect(HostAndPort(text) == nil)
+    }
+}

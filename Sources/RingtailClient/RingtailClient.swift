@@ -1,0 +1,138 @@
+import NIOCore
+import NIOPosix
+import RingtailModel
+import RingtailWire
+import Synchronization
+
+/// An async client for one Ringtail node's binary RPC.
+///
+/// It keeps one connection open and reuses it; concurrent requests are pipelined over it and
+/// matched to their responses by request id. A broken connection is replaced on the next
+/// request. Every request has a timeout.
+public final class RingtailClient: Sendable {
+    public let address: HostAndPort
+    public let requestTimeout: Duration
+    public let connectTimeout: Duration
+    private let group: any EventLoopGroup
+    private let connection = Mutex<ConnectionState>(.none)
+
+    private enum ConnectionState {
+        case none
+        case connecting(EventLoopFuture<any Channel>)
+        case connected(any Channel)
+    }
+
+    /// Largest response frame accepted: a value can be up to a node's max frame size.
+    private static let maxResponseFrameBytes = 64 * 1024 * 1024
+
+    public init(
+        address: HostAndPort,
+        requestTimeout: Duration = .seconds(5),
+        connectTimeout: Duration = .seconds(2),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.address = address
+        self.requestTimeout = requestTimeout
+        self.connectTimeout = connectTimeout
+        self.group = group
+    }
+
+    deinit {
+        switch connection.withLock({ $0 }) {
+        case .connected(let channel): channel.close(promise: nil)
+        case .connecting(let future): future.whenSuccess { $0.close(promise: nil) }
+        case .none: break
+        }
+    }
+
+    /// Sends `message` and returns the response frame, whatever its type.
+    public func send(_ message: AnyMessage) async throws -> Frame {
+        let channel = try await channel()
+        let promise = channel.eventLoop.makePromise(of: Frame.self)
+        channel.writeAndFlush(OutgoingRequest(message: message, promise: promise)).whenFailure { error in
+            promise.fail(RingtailClientError.connectionClosed)
+        }
+        return try await promise.futureResult.get()
+    }
+
+    /// Sends `message` and decodes the response as `Response`; an error response throws.
+    public func request<Response: FramedMessage>(_ message: AnyMessage, expecting: Response.Type = Response.self) async throws -> Response {
+        let frame = try await send(message)
+        var body = frame.body
+        switch frame.messageType {
+        case Response.messageType:
+            do {
+                return try Response(decoding: &body)
+            } catch {
+                throw RingtailClientError.protocolViolation("malformed \(Response.messageType): \(error)")
+            }
+        case .errorResponse:
+            let error = try? ErrorResponse(decoding: &body)
+            throw RingtailClientError.server(code: error?.code ?? .unspecified, message: error?.message ?? "unreadable error")
+        default:
+            throw RingtailClientError.protocolViolation("expected \(Response.messageType), got message type \(frame.messageTypeRaw)")
+        }
+    }
+
+    /// Closes the connection; a later request opens a new one.
+    public func close() async {
+        let current = connection.withLock { state in
+            defer { state = .none }
+            return state
+        }
+        switch current {
+        case .connected(let channel): try? await channel.close()
+        case .connecting(let future): try? await future.get().close()
+        case .none: break
+        }
+    }
+
+    private func channel() async throws -> any Channel {
+        let future: EventLoopFuture<any Channel> = connection.withLock { state in
+            switch state {
+            case .connected(let channel) where channel.isActive:
+                return channel.eventLoop.makeSucceededFuture(channel)
+            case .connecting(let pending):
+                // Concurrent requests wait for the same attempt.
+                return pending
+            case .connected, .none:
+                let fresh = connect()
+                state = .connecting(fresh)
+                return fresh
+            }
+        }
+        do {
+            let channel = try await future.get()
+            connection.withLock { state in
+                if case .connecting(let pending) = state, pending === future { state = .connected(channel) }
+            }
+            return channel
+        } catch {
+            connection.withLock { state in
+                if case .connecting(let pending) = state, pending === future { state = .none }
+            }
+            throw RingtailClientError.connectionFailed(address: address.description, reason: "\(error)")
+        }
+    }
+
+    private func connect() -> EventLoopFuture<any Channel> {
+        let timeout = TimeAmount(requestTimeout)
+        return ClientBootstrap(group: group)
+            .connectTimeout(TimeAmount(connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: Self.maxResponseFrameBytes)))
+                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(timeout: timeout))
+                }
+            }
+            .connect(host: address.host, port: address.port)
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

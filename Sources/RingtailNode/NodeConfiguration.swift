@@ -1,0 +1,48 @@
+import NIOCore
+import RingtailModel
+
+/// Everything a node needs to start. Built by `cache-node` from flags and `RINGTAIL_*`
+/// environment variables; tests build it directly.
+public struct NodeConfiguration: Sendable {
+    public var nodeID: NodeID
+    public var listenHost: String
+    public var listenPort: Int
+    public var maxMemoryBytes: Int
+    public var maxValueBytes: Int
+    public var maxFrameBytes: Int
+    public var tombstoneGraceMillis: UInt64
+    /// How often the expiry sweep runs.
+    public var sweepIntervalMillis: UInt64
+    /// Slots each shard visits per sweep: bounds the time a sweep holds a shard lock.
+    public var sweepSlotsPerShard: Int
+    public var shardCount: Int
+    /// Event-loop threads serving connections; defaults to one per core.
+    public var eventLoopThreads: Int
+
+    public init(
+        nodeID: NodeID,
+        listenHost: String = "127.0.0.1",
+        listenPort: Int = 7001,
+        maxMemoryBytes: Int = 256 << 20,
+        maxValueBytes: Int = Limits.defaultMaxValueBytes,
+        maxFrameBytes: Int = Limits.defaultMaxFrameBytes,
+        tombstoneGraceMillis: UInt64 = 600_000,
+        sweepIntervalMillis: UInt64 = 1000,
+        sweepSlotsPerShard: Int = 1024,
+        shardCount: Int = 64,
+        eventLoopThreads: Int = System.coreCount
+    ) {
+        self.nodeID = nodeID
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.maxMemoryBytes = maxMemoryBytes
+        self.maxValueBytes = maxValueBytes
+        self.maxFrameBytes = maxFrameBytes
+        self.tombstoneGraceMillis = tombstoneGraceMillis
+        self.sweepIntervalMillis = sweepIntervalMillis
+        self.sweepSlotsPerShard = sweepSlotsPerShard
+        self.shardCount = shardCount
+        self.eventLoopThreads = eventLoopThreads
+    }
+}
+

@@ -1,0 +1,27 @@
+import Synchronization
+
+/// Node-wide counters that the store does not keep: connections and protocol errors.
+public final class NodeCounters: Sendable {
+    private let openConnections = Atomic<Int>(0)
+    private let totalConnections = Atomic<Int>(0)
+    private let protocolErrors = Atomic<Int>(0)
+
+    public init() {}
+
+    func connectionOpened() {
+        openConnections.add(1, ordering: .relaxed)
+        totalConnections.add(1, ordering: .relaxed)
+    }
+
+    func connectionClosed() {
+        openConnections.subtract(1, ordering: .relaxed)
+    }
+
+    func protocolErrorSeen() {
+        protocolErrors.add(1, ordering: .relaxed)
+    }
+
+    public var connections: Int { openConnections.load(ordering: .relaxed) }
+    public var connectionsAccepted: Int { totalConnections.load(ordering: .relaxed) }
+    public var protocolErrorCount: Int { protocolErrors.load(ordering: .relaxed) }
+}

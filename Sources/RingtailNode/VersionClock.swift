@@ -1,0 +1,36 @@
+import RingtailModel
+import Synchronization
+
+/// Hands out versions for this node's writes: HLC readings stamped with the node's tag.
+///
+/// The HLC is shared by every connection, so it sits behind a mutex; the critical section is
+/// a handful of integer operations.
+public final class VersionClock: Sendable {
+    public let node: NodeTag
+    public let wallClock: any MillisecondClock
+    private let hlc = Mutex(HybridLogicalClock())
+
+    public init(node: NodeTag, wallClock: any MillisecondClock) {
+        self.node = node
+        self.wallClock = wallClock
+    }
+
+    /// A version greater than every version this node has issued or observed.
+    public func nextVersion() -> Version {
+        let physical = wallClock.nowMillis()
+        let timestamp = hlc.withLock { $0.tick(physicalMillis: physical) }
+        return Version(timestamp: timestamp, node: node)
+    }
+
+    /// Folds in a version seen from another node so later local writes order after it.
+    public func observe(_ version: Version) {
+        let physical = wallClock.nowMillis()
+        _ = hlc.withLock { $0.observe(version.timestamp, physicalMillis: physical) }
+    }
+
+    /// How far the HLC runs ahead of the wall clock (positive when another node's clock is ahead).
+    public func driftMillis() -> Int64 {
+        let last = hlc.withLock { $0.last.physicalMillis }
+        return Int64(bitPattern: last) - Int64(bitPattern: wallClock.nowMillis())
+    }
+}

@@ -1,1 +1,0 @@
-print("cache-node: not yet written")

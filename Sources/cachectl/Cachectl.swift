@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Cachectl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cachectl",
+        abstract: "Talk to a Ringtail cache.",
+        discussion: """
+            Exit status: 0 success, 1 key not found, 2 cannot reach the node, 3 the node \
+            answered with an error, 64 bad usage.
+            """,
+        subcommands: [GetCommand.self, SetCommand.self, DeleteCommand.self, StatsCommand.self, PingCommand.self]
+    )
+}

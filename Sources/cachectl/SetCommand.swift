@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import RingtailClient
+import RingtailModel
+
+struct SetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Store a value under a key.",
+        discussion: "Use - as the value to read it, bytes as they are, from standard input."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The key.")
+    var key: String
+
+    @Argument(help: "The value, or - to read it from standard input.")
+    var value: String
+
+    @Option(help: "Expire the key after this long, e.g. 30s, 5m, 250ms.")
+    var ttl: String?
+
+    @Option(name: .customLong("w"), help: "Write quorum W for this request (cluster).")
+    var writeQuorum: Int?
+
+    func validate() throws {
+        if let ttl, HumanUnits.parseMillis(ttl) == nil {
+            throw ValidationError("--ttl must be a duration such as 30s or 250ms, got '\(ttl)'")
+        }
+    }
+
+    func run() async throws {
+        let bytes: [UInt8] = value == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : Array(value.utf8)
+        let ttlMillis = ttl.flatMap(HumanUnits.parseMillis)
+        let key = Array(self.key.utf8)
+        let version = try await withClient(connection) {
+            try await $0.set(key, value: bytes, ttlMillis: ttlMillis, writeQuorum: writeQuorum)
+        }
+        if connection.json {
+            printJSON(["key": self.key, "stored": true, "bytes": bytes.count, "version": version.description])
+        } else {
+            print("OK")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-print("cachectl: not yet written")
