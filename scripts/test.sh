@@ -12,7 +12,7 @@ swift build --build-tests
 log "checking generated wire code is current"
 swift run --skip-build ringtail-protogen Proto/ringtail.proto --output-dir Sources/RingtailWire/Generated --check
 log "running tests"
-swift test --skip-build --parallel
+swift test --skip-build
 log "smoke-testing scripts/run.sh"
 RINGTAIL_BUILD_CONFIG=debug RINGTAIL_PORT="${RINGTAIL_SMOKE_PORT:-17001}" scripts/run.sh --demo
 log "all tests passed"

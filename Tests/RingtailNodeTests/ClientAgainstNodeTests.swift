@@ -1,0 +1,146 @@
+import NIOCore
+import RingtailClient
+import RingtailModel
+import RingtailWire
+import Testing
+
+/// A real cache-node process driven through the client library.
+@Suite(.timeLimit(.minutes(2)))
+struct ClientAgainstNodeTests {
+    @Test func setGetDeleteRoundTrip() async throws {
+        try await withNode { node in
+            let client = RingtailClient(address: try #require(HostAndPort(node.address)))
+            defer { Task { await client.close() } }
+            let pong = try await client.ping()
+            #expect(pong.nodeId == "test-node")
+
+            let key = Array("user:1".utf8)
+            #expect(try await client.get(key) == nil)
+            let first = try await client.set(key, value: Array("alice".utf8))
+            let read = try #require(try await client.get(key))
+            #expect(read.bytes == Array("alice".utf8))
+            #expect(read.version == first)
+            #expect(read.expiresAtMillis == nil)
+
+            let second = try await client.set(key, value: Array("bob".utf8))
+            #expect(second > first)
+            #expect(try await client.get(key)?.bytes == Array("bob".utf8))
+
+            #expect(try await client.delete(key) == true)
+            #expect(try await client.get(key) == nil)
+            #expect(try await client.delete(key) == false)
+        }
+    }
+
+    @Test func binaryValuesAndSizeLimits() async throws {
+        try await withNode(arguments: ["--max-value-size", "4KiB"]) { node in
+            let client = RingtailClient(address: try #require(HostAndPort(node.address)))
+            defer { Task { await client.close() } }
+            let binary: [UInt8] = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            try await client.set([0, 1, 2, 255], value: binary)
+            #expect(try await client.get([0, 1, 2, 255])?.bytes == binary)
+
+            await #expect(throws: RingtailClientError.self) {
+                try await client.set(Array("big".utf8), value: [UInt8](repeating: 7, count: 4097))
+            }
+            do {
+                try await client.set(Array("big".utf8), value: [UInt8](repeating: 7, count: 4097))
+            } catch RingtailClientError.server(let code, let message) {
+                #expect(code == .valueTooLarge)
+                #expect(message.contains("4097"))
+            }
+            do {
+                try await client.set([UInt8](repeating: 1, count: Limits.maxKeyBytes + 1), value: [1])
+                Issue.record("an oversize key was accepted")
+            } catch RingtailClientError.server(let code, _) {
+                #expect(code == .keyTooLarge)
+            }
+            do {
+                _ = try await client.get([UInt8]())
+                Issue.record("an empty key was accepted")
+            } catch RingtailClientError.server(let code, _) {
+                #expect(code == .invalidArgument)
+            }
+            // The node still serves after refusing requests.
+            #expect(try await client.get([0, 1, 2, 255])?.bytes == binary)
+        }
+    }
+
+    @Test func ttlExpiresKeys() async throws {
+        try await withNode(arguments: ["--sweep-interval", "50ms"]) { node in
+            let client = RingtailClient(address: try #require(HostAndPort(node.address)))
+            defer { Task { await client.close() } }
+            try await client.set(Array("short".utf8), value: Array("lived".utf8), ttlMillis: 300)
+            try await client.set(Array("long".utf8), value: Array("lived".utf8), ttlMillis: 600_000)
+            let read = try #require(try await client.get(Array("short".utf8)))
+            #expect(read.expiresAtMillis != nil)
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try await client.get(Array("short".utf8)) == nil)
+            #expect(try await client.get(Array("long".utf8)) != nil)
+            let stats = try await client.stats()
+            #expect(stats.expirations >= 1)
+            #expect(stats.keys == 1)
+        }
+    }
+
+    @Test func concurrentRequestsArePipelinedOverOneConnection() async throws {
+        try await withNode { node in
+            let client = RingtailClient(address: try #require(HostAndPort(node.address)))
+            defer { Task { await client.close() } }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<200 {
+                    group.addTask {
+                        let key = Array("k\(i)".utf8)
+                        try await client.set(key, value: Array("v\(i)".utf8))
+                        let value = try await client.get(key)
+                        #expect(value?.bytes == Array("v\(i)".utf8))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let stats = try await client.stats()
+            #expect(stats.keys == 200)
+            #expect(stats.sets == 200)
+            #expect(stats.hits >= 200)
+            #expect(stats.connections == 1)
+        }
+    }
+
+    @Test func evictsUnderTheMemoryBound() async throws {
+        try await withNode(arguments: ["--max-memory", "256KiB", "--shards", "1"]) { node in
+            let client = RingtailClient(address: try #require(HostAndPort(node.address)))
+            defer { Task { await client.close() } }
+            let value = [UInt8](repeating: 42, count: 1000)
+            for i in 0..<1000 {
+                try await client.set(Array("key-\(i)".utf8), value: value)
+            }
+            let stats = try await client.stats()
+            #expect(stats.memoryUsedBytes <= stats.memoryLimitBytes)
+            #expect(stats.evictions > 0)
+            #expect(stats.keys < 1000)
+            // The most recent write survives; the first was evicted.
+            #expect(try await client.get(Array("key-999".utf8)) != nil)
+            #expect(try await client.get(Array("key-0".utf8)) == nil)
+        }
+    }
+
+    @Test func unreachableNodeIsAConnectionError() async throws {
+        let client = RingtailClient(address: HostAndPort(host: "127.0.0.1", port: 1), connectTimeout: .seconds(1))
+        do {
+            _ = try await client.ping()
+            Issue.record("ping to a closed port succeeded")
+        } catch let error as RingtailClientError {
+            #expect(error.isConnectionProblem)
+        }
+    }
+
+    @Test func sigtermShutsDownGracefully() async throws {
+        let node = try NodeProcess.start()
+        let client = RingtailClient(address: try #require(HostAndPort(node.address)))
+        try await client.set(Array("k".utf8), value: Array("v".utf8))
+        let status = node.stop(signal: SIGTERM, seconds: 10)
+        await client.close()
+        #expect(status == 0, "cache-node should exit 0 after SIGTERM; log:\n\(node.logText)")
+        #expect(node.logText.contains("stopped"))
+    }
+}
