@@ -1,0 +1,136 @@
+import NIOCore
+import NIOEmbedded
+import RingtailWire
+import Testing
+
+/// Frames of every message type through the NIO decoder: whole, byte by byte and in random
+/// splits, always decoding to the same messages in order.
+@Suite struct FrameDecoderTests {
+    /// One message of every type (defaults, decoded from an empty body) plus a few with data.
+    static var samples: [AnyMessage] {
+        var messages = MessageType.allCases.map { type in
+            var empty = ByteBuffer()
+            return try! AnyMessage(type: type, decoding: &empty)
+        }
+        messages.append(.setRequest(SetRequest(key: ByteBuffer(string: "k"), value: ByteBuffer(repeating: 7, count: 70_000), ttlMillis: 1000, writeQuorum: 2)))
+        messages.append(.getResponse(GetResponse(found: true, value: ByteBuffer(string: "v"), version: EntryVersion(timestamp: .max, node: 3), expiresAtMillis: 5)))
+        messages.append(.errorResponse(ErrorResponse(code: .quorumFailed, message: "1 of 2 replicas answered")))
+        return messages
+    }
+
+    static func encodedStream() -> ByteBuffer {
+        var stream = ByteBuffer()
+        for (index, message) in samples.enumerated() {
+            stream.writeFrame(message, requestID: UInt32(index + 1))
+        }
+        return stream
+    }
+
+    private func decodeAll(chunks: [ByteBuffer]) throws -> [(UInt32, AnyMessage)] {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1 << 20)))
+        var decoded: [(UInt32, AnyMessage)] = []
+        for chunk in chunks {
+            try channel.writeInbound(chunk)
+            while let output = try channel.readInbound(as: FrameOrFailure.self) {
+                guard case .frame(let frame) = output else { throw FrameTestError.unexpectedFailure }
+                decoded.append((frame.requestID, try frame.decodeMessage()))
+            }
+        }
+        _ = try channel.finish()
+        return decoded
+    }
+
+    private func check(_ decoded: [(UInt32, AnyMessage)]) {
+        let samples = Self.samples
+        #expect(decoded.count == samples.count)
+        for (index, (id, message)) in decoded.enumerated() where index < samples.count {
+            #expect(id == UInt32(index + 1))
+            #expect(message == samples[index], "message \(index) (\(samples[index].messageType))")
+        }
+    }
+
+    @Test func decodesAWholeStream() throws {
+        check(try decodeAll(chunks: [Self.encodedStream()]))
+    }
+
+    @Test func decodesByteByByte() throws {
+        var stream = Self.encodedStream()
+        var chunks: [ByteBuffer] = []
+        while let byte = stream.readSlice(length: 1) { chunks.append(byte) }
+        check(try decodeAll(chunks: chunks))
+    }
+
+    @Test(arguments: [1, 2, 3, 42, 1234])
+    func decodesRandomSplits(seed: UInt64) throws {
+        var generator = SeededGenerator(seed: seed)
+        var stream = Self.encodedStream()
+        var chunks: [ByteBuffer] = []
+        while stream.readableBytes > 0 {
+            let length = min(stream.readableBytes, Int.random(in: 1...600, using: &generator))
+            chunks.append(stream.readSlice(length: length)!)
+        }
+        check(try decodeAll(chunks: chunks))
+    }
+
+    @Test func oversizeLengthIsRejectedBeforeTheBodyArrives() {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1024)))
+        var header = ByteBuffer()
+        header.writeInteger(UInt32(1025))
+        #expect(throws: FrameError.self) { try channel.writeInbound(header) }
+        _ = try? channel.finish()
+    }
+
+    @Test func tooShortLengthIsRejected() {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1024)))
+        #expect(throws: FrameError.self) { try channel.writeInbound(ByteBuffer(bytes: [0, 0, 0, 7, 1, 0, 0, 0, 0, 0, 0])) }
+        _ = try? channel.finish()
+    }
+
+    @Test func unsupportedVersionIsReportedAndTheStreamContinues() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1024)))
+        var stream = ByteBuffer()
+        stream.writeFrame(Frame(version: 9, messageTypeRaw: MessageType.pingRequest.rawValue, requestID: 5, body: ByteBuffer()))
+        stream.writeFrame(AnyMessage.pingRequest(PingRequest()), requestID: 6)
+        try channel.writeInbound(stream)
+        guard case .failure(let error)? = try channel.readInbound(as: FrameOrFailure.self) else {
+            Issue.record("expected a failure first")
+            return
+        }
+        #expect(error.requestID == 5)
+        #expect(error.code == .unsupportedVersion)
+        guard case .frame(let frame)? = try channel.readInbound(as: FrameOrFailure.self) else {
+            Issue.record("expected the next frame")
+            return
+        }
+        #expect(frame.requestID == 6)
+        _ = try channel.finish()
+    }
+
+    @Test func unknownTypeAndBadBodiesAreFrameErrors() {
+        let unknown = Frame(messageTypeRaw: 60000, requestID: 1, body: ByteBuffer())
+        #expect(throws: FrameError.self) { try unknown.decodeMessage() }
+        let bad = Frame(messageTypeRaw: MessageType.getRequest.rawValue, requestID: 2, body: ByteBuffer(bytes: [0x0A, 0x05, 1]))
+        do {
+            _ = try bad.decodeMessage()
+            Issue.record("a truncated body decoded")
+        } catch {
+            #expect(error.isRecoverable)
+            #expect(error.requestID == 2)
+        }
+    }
+}
+
+enum FrameTestError: Error { case unexpectedFailure }
+
+/// SplitMix64: reproducible splits.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
