@@ -247,6 +247,14 @@ final class SimulatedNetwork {
         }
     }
 
+    /// True when every running node sees `name` alive at the incarnation `name` itself holds.
+    func everyoneHasLatest(_ name: String) -> Bool {
+        let latest = instance(name).myself.incarnation
+        return nodes.allSatisfy { node in
+            node.status != .running || node.instance.member(named: name).map { $0.state == .alive && $0.incarnation == latest } == true
+        }
+    }
+
     /// True when every running node sees every running node alive.
     var converged: Bool {
         everyone(sees: nodes.filter { $0.status == .running }.map(\.id.name), as: .alive)
