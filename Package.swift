@@ -36,8 +36,6 @@ let package = Package(
 
         // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"]),
-
-        // Gossip membership with a SWIM failure detector, pure: time and randomness come in.
         .target(name: "RingtailMembership", dependencies: ["RingtailModel"]),
 
         // Schema compiler for Proto/: parser and Swift emitter (no I/O), plus its command.
