@@ -36,6 +36,7 @@ let package = Package(
 
         // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"]),
+        .target(name: "RingtailMembership", dependencies: ["RingtailModel"]),
 
         // Schema compiler for Proto/: parser and Swift emitter (no I/O), plus its command.
         .target(name: "ProtoGenKit"),
@@ -96,6 +97,7 @@ let package = Package(
         .testTarget(name: "RingtailModelTests", dependencies: ["RingtailModel"]),
         .testTarget(name: "RingtailCryptoTests", dependencies: ["RingtailCrypto"]),
         .testTarget(name: "RingtailStorageTests", dependencies: ["RingtailStorage", "RingtailModel"]),
+        .testTarget(name: "RingtailMembershipTests", dependencies: ["RingtailMembership", "RingtailModel"]),
         .testTarget(name: "ProtoGenKitTests", dependencies: ["ProtoGenKit"]),
         .testTarget(
             name: "RingtailWireTests",
