@@ -3,7 +3,7 @@
 import NIOCore
 
 /// The version of a stored entry: a hybrid logical clock timestamp and the writing node's tag.
-public struct Version: WireMessage {
+public struct EntryVersion: WireMessage {
     public var timestamp: UInt64
     public var node: UInt32
 
@@ -167,14 +167,14 @@ public struct GetResponse: FramedMessage {
     /// Empty when not found.
     public var value: ByteBuffer
     /// Absent when not found.
-    public var version: Version?
+    public var version: EntryVersion?
     /// Unix epoch milliseconds; absent for entries that never expire.
     public var expiresAtMillis: UInt64?
 
     public init(
         found: Bool = false,
         value: ByteBuffer = ByteBuffer(),
-        version: Version? = nil,
+        version: EntryVersion? = nil,
         expiresAtMillis: UInt64? = nil
     ) {
         self.found = found
@@ -204,7 +204,7 @@ public struct GetResponse: FramedMessage {
             switch tag.fieldNumber {
             case 1: self.found = try buffer.readWireBool(tag)
             case 2: self.value = try buffer.readWireBytes(tag)
-            case 3: self.version = try buffer.readWireMessage(Version.self, tag, nestingDepth: nestingDepth)
+            case 3: self.version = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
             case 4: self.expiresAtMillis = try buffer.readWireFixed64(tag)
             default: try buffer.skipWireField(tag)
             }
@@ -267,10 +267,10 @@ public struct SetResponse: FramedMessage {
     public static let messageType: MessageType = .setResponse
 
     /// The version the value was stored under.
-    public var version: Version
+    public var version: EntryVersion
 
     public init(
-        version: Version = Version()
+        version: EntryVersion = EntryVersion()
     ) {
         self.version = version
     }
@@ -283,7 +283,7 @@ public struct SetResponse: FramedMessage {
         self.init()
         while let tag = try buffer.readWireTag() {
             switch tag.fieldNumber {
-            case 1: self.version = try buffer.readWireMessage(Version.self, tag, nestingDepth: nestingDepth)
+            case 1: self.version = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
             default: try buffer.skipWireField(tag)
             }
         }
@@ -332,11 +332,11 @@ public struct DeleteResponse: FramedMessage {
     /// Whether a live entry was there to delete.
     public var existed: Bool
     /// The version of the tombstone.
-    public var version: Version
+    public var version: EntryVersion
 
     public init(
         existed: Bool = false,
-        version: Version = Version()
+        version: EntryVersion = EntryVersion()
     ) {
         self.existed = existed
         self.version = version
@@ -354,7 +354,7 @@ public struct DeleteResponse: FramedMessage {
         while let tag = try buffer.readWireTag() {
             switch tag.fieldNumber {
             case 1: self.existed = try buffer.readWireBool(tag)
-            case 2: self.version = try buffer.readWireMessage(Version.self, tag, nestingDepth: nestingDepth)
+            case 2: self.version = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
             default: try buffer.skipWireField(tag)
             }
         }
