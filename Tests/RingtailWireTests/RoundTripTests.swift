@@ -67,7 +67,7 @@ import Testing
         let request = GetRequest(key: ByteBuffer(string: "abc"), readQuorum: 150)
         #expect(request.encoded().bytes == [0x0A, 0x03, 0x61, 0x62, 0x63, 0x10, 0x96, 0x01])
 
-        let response = GetResponse(found: true, version: Version(timestamp: 1, node: 2), expiresAtMillis: 3)
+        let response = GetResponse(found: true, version: EntryVersion(timestamp: 1, node: 2), expiresAtMillis: 3)
         #expect(response.encoded().bytes == [
             0x08, 0x01,
             0x1A, 0x0E, 0x09, 1, 0, 0, 0, 0, 0, 0, 0, 0x15, 2, 0, 0, 0,

@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func cutsInsideFieldsReportTruncation() throws {
-        let body = GetResponse(found: true, value: ByteBuffer(string: "v"), version: Version(timestamp: 1)).encoded().bytes
+        let body = GetResponse(found: true, value: ByteBuffer(string: "v"), version: EntryVersion(timestamp: 1)).encoded().bytes
         for length in [1, 3, 4, 6, 9] {
             var prefix = ByteBuffer(bytes: body[..<length])
             #expect(throws: WireDecodingError.truncated) { try GetResponse(decoding: &prefix) }

@@ -24,10 +24,10 @@ import Testing
     }
 
     @Test func unknownFieldsInsideNestedMessagesAreSkipped() throws {
-        let version = Version(timestamp: 7, node: 9).encoded().bytes
+        let version = EntryVersion(timestamp: 7, node: 9).encoded().bytes
         let nested = WireImage.unknownFieldsOfEveryWireType[2] + version + WireImage.unknownFieldsOfEveryWireType[1]
         var body = ByteBuffer(bytes: WireImage.tag(3, .lengthDelimited) + WireImage.varint(UInt64(nested.count)) + nested)
-        #expect(try GetResponse(decoding: &body) == GetResponse(version: Version(timestamp: 7, node: 9)))
+        #expect(try GetResponse(decoding: &body) == GetResponse(version: EntryVersion(timestamp: 7, node: 9)))
     }
 
     @Test func emptyMessagesSkipEverything() throws {

@@ -52,12 +52,12 @@ enum WireSamples {
         WireSample(
             name: "GetResponse found",
             message: .getResponse(
-                GetResponse(found: true, value: largeBytes, version: Version(timestamp: .max, node: .max), expiresAtMillis: 0)
+                GetResponse(found: true, value: largeBytes, version: EntryVersion(timestamp: .max, node: .max), expiresAtMillis: 0)
             )
         ),
         WireSample(
             name: "GetResponse default version present",
-            message: .getResponse(GetResponse(found: false, value: ByteBuffer(), version: Version(), expiresAtMillis: .max))
+            message: .getResponse(GetResponse(found: false, value: ByteBuffer(), version: EntryVersion(), expiresAtMillis: .max))
         ),
         WireSample(
             name: "SetRequest empty value, zero ttl",
@@ -69,11 +69,11 @@ enum WireSamples {
                 SetRequest(key: ByteBuffer(bytes: Array(0...255)), value: largeBytes, ttlMillis: .max, writeQuorum: .max)
             )
         ),
-        WireSample(name: "SetResponse", message: .setResponse(SetResponse(version: Version(timestamp: 1, node: 0)))),
+        WireSample(name: "SetResponse", message: .setResponse(SetResponse(version: EntryVersion(timestamp: 1, node: 0)))),
         WireSample(name: "DeleteRequest", message: .deleteRequest(DeleteRequest(key: ByteBuffer(string: "k"), writeQuorum: 3))),
         WireSample(
             name: "DeleteResponse",
-            message: .deleteResponse(DeleteResponse(existed: true, version: Version(timestamp: 0x0102_0304_0506_0708, node: 1)))
+            message: .deleteResponse(DeleteResponse(existed: true, version: EntryVersion(timestamp: 0x0102_0304_0506_0708, node: 1)))
         ),
         WireSample(name: "StatsResponse max", message: .statsResponse(fullStats(.max, offset: .min))),
         WireSample(name: "StatsResponse small", message: .statsResponse(fullStats(1, offset: -1))),
