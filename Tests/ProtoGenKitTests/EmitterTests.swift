@@ -82,8 +82,8 @@ import Testing
                     for element in self.points {
                         buffer.writeWireMessage(element, field: 2)
                     }
-                    if let label = self.label {
-                        buffer.writeWireString(label, field: 3)
+                    if let value = self.label {
+                        buffer.writeWireString(value, field: 3)
                     }
                     buffer.writeWireMessage(self.origin, field: 4)
                     if self.data.readableBytes != 0 {
