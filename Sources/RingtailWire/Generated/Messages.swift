@@ -143,8 +143,8 @@ public struct GetRequest: FramedMessage {
         if self.key.readableBytes != 0 {
             buffer.writeWireBytes(self.key, field: 1)
         }
-        if let readQuorum = self.readQuorum {
-            buffer.writeWireUInt32(readQuorum, field: 2)
+        if let value = self.readQuorum {
+            buffer.writeWireUInt32(value, field: 2)
         }
     }
 
@@ -190,11 +190,11 @@ public struct GetResponse: FramedMessage {
         if self.value.readableBytes != 0 {
             buffer.writeWireBytes(self.value, field: 2)
         }
-        if let version = self.version {
-            buffer.writeWireMessage(version, field: 3)
+        if let value = self.version {
+            buffer.writeWireMessage(value, field: 3)
         }
-        if let expiresAtMillis = self.expiresAtMillis {
-            buffer.writeWireFixed64(expiresAtMillis, field: 4)
+        if let value = self.expiresAtMillis {
+            buffer.writeWireFixed64(value, field: 4)
         }
     }
 
@@ -241,11 +241,11 @@ public struct SetRequest: FramedMessage {
         if self.value.readableBytes != 0 {
             buffer.writeWireBytes(self.value, field: 2)
         }
-        if let ttlMillis = self.ttlMillis {
-            buffer.writeWireUInt64(ttlMillis, field: 3)
+        if let value = self.ttlMillis {
+            buffer.writeWireUInt64(value, field: 3)
         }
-        if let writeQuorum = self.writeQuorum {
-            buffer.writeWireUInt32(writeQuorum, field: 4)
+        if let value = self.writeQuorum {
+            buffer.writeWireUInt32(value, field: 4)
         }
     }
 
@@ -309,8 +309,8 @@ public struct DeleteRequest: FramedMessage {
         if self.key.readableBytes != 0 {
             buffer.writeWireBytes(self.key, field: 1)
         }
-        if let writeQuorum = self.writeQuorum {
-            buffer.writeWireUInt32(writeQuorum, field: 2)
+        if let value = self.writeQuorum {
+            buffer.writeWireUInt32(value, field: 2)
         }
     }
 
