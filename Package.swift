@@ -37,6 +37,9 @@ let package = Package(
         // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"]),
 
+        // Partitions, consistent-hash ring with virtual nodes, preference lists. Pure values.
+        .target(name: "RingtailRing", dependencies: ["RingtailModel"]),
+
         // Schema compiler for Proto/: parser and Swift emitter (no I/O), plus its command.
         .target(name: "ProtoGenKit"),
         .executableTarget(name: "ringtail-protogen", dependencies: ["ProtoGenKit"]),
@@ -96,6 +99,7 @@ let package = Package(
         .testTarget(name: "RingtailModelTests", dependencies: ["RingtailModel"]),
         .testTarget(name: "RingtailCryptoTests", dependencies: ["RingtailCrypto"]),
         .testTarget(name: "RingtailStorageTests", dependencies: ["RingtailStorage", "RingtailModel"]),
+        .testTarget(name: "RingtailRingTests", dependencies: ["RingtailRing", "RingtailModel"]),
         .testTarget(name: "ProtoGenKitTests", dependencies: ["ProtoGenKit"]),
         .testTarget(
             name: "RingtailWireTests",
