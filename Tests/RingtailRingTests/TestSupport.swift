@@ -59,3 +59,4 @@ func ratio(_ value: Double) -> String {
 func pad(_ text: String, _ width: Int) -> String {
     String(repeating: " ", count: max(0, width - text.count)) + text
 }
+
