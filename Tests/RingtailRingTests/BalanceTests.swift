@@ -49,7 +49,7 @@ import Testing
     /// `RINGTAIL_RING_SURVEY_CLUSTERS` for a longer run.
     static let surveyClusters: Int = {
         guard let text = getenv("RINGTAIL_RING_SURVEY_CLUSTERS"), let count = Int(String(cString: text)), count > 0
-        else { return 100 }
+        else { return 50 }
         return count
     }()
 
