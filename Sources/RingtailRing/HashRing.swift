@@ -3,7 +3,7 @@ import RingtailModel
 /// Placement of the fixed partitions on a consistent-hash ring of nodes with virtual nodes.
 ///
 /// Each member places `weight × virtualNodesPerWeight` tokens on a 64-bit ring (see
-/// `RingTokens`). Partition `p` sits at the lowest hash of its range; its preference list is the
+/// docs/RING.md). Partition `p` sits at the lowest hash of its range; its preference list is the
 /// first N distinct nodes met walking clockwise from there. Every list is computed once, at
 /// construction, into one flat table, so lookups are O(1) and allocation-free.
 ///
