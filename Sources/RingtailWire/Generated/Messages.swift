@@ -870,13 +870,17 @@ public struct ReplicaWriteResponse: FramedMessage {
     public var applied: Bool
     /// The version the replica holds after the write.
     public var current: EntryVersion?
+    /// Whether the write replaced a live value (a delete reports whether the key existed).
+    public var replacedLiveValue: Bool
 
     public init(
         applied: Bool = false,
-        current: EntryVersion? = nil
+        current: EntryVersion? = nil,
+        replacedLiveValue: Bool = false
     ) {
         self.applied = applied
         self.current = current
+        self.replacedLiveValue = replacedLiveValue
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -886,6 +890,9 @@ public struct ReplicaWriteResponse: FramedMessage {
         if let value = self.current {
             buffer.writeWireMessage(value, field: 2)
         }
+        if self.replacedLiveValue {
+            buffer.writeWireBool(self.replacedLiveValue, field: 3)
+        }
     }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
@@ -894,6 +901,7 @@ public struct ReplicaWriteResponse: FramedMessage {
             switch tag.fieldNumber {
             case 1: self.applied = try buffer.readWireBool(tag)
             case 2: self.current = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
+            case 3: self.replacedLiveValue = try buffer.readWireBool(tag)
             default: try buffer.skipWireField(tag)
             }
         }
