@@ -70,11 +70,10 @@ extension Store {
         let expired = expiresAtMillis != 0 && expiresAtMillis <= nowMillis
         // An expired value is never read, so only its key and version are kept.
         let stored = expired ? UnsafeRawBufferPointer(start: nil, count: 0) : value
-        let block = EntryBlock.make(key: key, value: stored)
         let incoming = ShardTable.Incoming(
             valueField: UInt32(stored.count), version: version, expiry: expiresAtMillis)
         return withShard(forKeyHash: keyHash) { table in
-            table.apply(incoming, block: block, keyLength: key.count, hash: keyHash.highHalf, now: nowMillis)
+            table.apply(incoming, key: key, value: stored, hash: keyHash.highHalf, now: nowMillis)
         }
     }
 
@@ -98,11 +97,12 @@ extension Store {
         let (sum, overflow) = nowMillis.addingReportingOverflow(configuration.tombstoneGraceMillis)
         // Never 0, which would mean "kept forever".
         let purgeAt = max(1, overflow ? .max : sum)
-        let block = EntryBlock.make(key: key, value: UnsafeRawBufferPointer(start: nil, count: 0))
         let incoming = ShardTable.Incoming(
             valueField: EntryHeader.tombstoneLength, version: version, expiry: purgeAt)
         return withShard(forKeyHash: keyHash) { table in
-            table.apply(incoming, block: block, keyLength: key.count, hash: keyHash.highHalf, now: nowMillis)
+            table.apply(
+                incoming, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), hash: keyHash.highHalf,
+                now: nowMillis)
         }
     }
 

@@ -58,4 +58,22 @@ import Testing
         _ = store.write(bytes(Limits.maxKeyBytes), bytes(3), big, expiresAt: expiry)
         #expect(store.get(bytes(Limits.maxKeyBytes)) == .value(bytes(3), big, expiry))
     }
+
+    @Test func sameSizeOverwritesReuseTheBlock() {
+        let store = singleShardStore()
+        _ = store.write(Array("k".utf8), bytes(100), version(1))
+        let before = store.statistics().memoryUsedBytes
+        for stamp in 2...40 {
+            let value = bytes(100 - stamp % 3, fill: UInt8(stamp))
+            #expect(store.write(Array("k".utf8), value, version(UInt64(stamp))) == .applied(replacedLiveValue: true))
+            #expect(store.get(Array("k".utf8)) == .value(value, version(UInt64(stamp)), 0))
+        }
+        #expect(store.statistics().memoryUsedBytes == before)
+        // A value needing a bigger chunk, or a tombstone needing a smaller one, gets a new block.
+        _ = store.write(Array("k".utf8), bytes(300), version(50))
+        #expect(store.statistics().memoryUsedBytes > before)
+        _ = store.delete("k", version(51))
+        #expect(store.statistics().memoryUsedBytes < before)
+        #expect(store.integrityProblems().isEmpty)
+    }
 }
