@@ -24,18 +24,36 @@ import Testing
         #expect(store.indexCapacity() == ShardTable.indexMinimumCapacity)
     }
 
-    /// Keys whose stored hash bits share their top 10 bits: they all want the last positions
+    /// Keys whose index positions share their top 10 bits: they all want the last positions
     /// of the index, so clusters are long and wrap around its end.
     static let collidingKeys: [[UInt8]] = {
         var keys: [[UInt8]] = []
         var i = 0
         while keys.count < 200 {
             let key = Array("collide-\(i)".utf8)
-            if StableHash.xxh64(key) >> 54 == 0x3FF { keys.append(key) }
+            if ShardTable.spread(UInt32(StableHash.xxh64(key) >> 32)) >> 22 == 0x3FF { keys.append(key) }
             i += 1
         }
         return keys
     }()
+
+    /// A node holds only some ring partitions, i.e. keys whose top hash bits fall in a few
+    /// ranges; the index must still spread them.
+    @Test func keysOfOnePartitionStillSpreadOverTheIndex() {
+        let store = singleShardStore()
+        var i = 0
+        var inserted = 0
+        while inserted < 3_000 {
+            let key = Array("part-\(i)".utf8)
+            if StableHash.xxh64(key) >> 60 == 0b1010 {
+                _ = store.write(key, bytes(1), version(1))
+                inserted += 1
+            }
+            i += 1
+        }
+        #expect(store.longestProbe() < 100)
+        #expect(store.integrityProblems().isEmpty)
+    }
 
     @Test func collidingKeysStayDistinguishable() {
         let store = singleShardStore(grace: 0)
