@@ -41,12 +41,24 @@ extension ShardTable {
     }
 
     /// Home position of `hash` in an index of `capacity` words.
+    ///
+    /// The stored hash bits are the top ones, which also pick a key's ring partition, and a
+    /// node holds only some partitions: its keys' top bits bunch into a few ranges. Taking
+    /// the position straight from them would pile keys into a few regions of the index, so
+    /// the bits are first mixed (a multiply by an odd constant carries the uniform low bits
+    /// upward).
     @inline(__always)
     static func home(_ hash: UInt32, capacity: Int) -> Int {
-        Int(truncatingIfNeeded: (UInt64(hash) &* UInt64(capacity)) &>> 32)
+        Int(truncatingIfNeeded: (UInt64(spread(hash)) &* UInt64(capacity)) &>> 32)
     }
 
-    /// The tag part of an index word for `hash`: hash bits the position barely depends on.
+    @inline(__always)
+    static func spread(_ hash: UInt32) -> UInt32 {
+        hash &* 0x9E37_79B1
+    }
+
+    /// The tag part of an index word for `hash`: its low bits (uniform even within one
+    /// partition), so a mismatch is almost always rejected without loading the header.
     @inline(__always)
     func tag(_ hash: UInt32) -> UInt32 {
         (hash &<< slotBits) & ~slotMask

@@ -46,7 +46,24 @@ extension ShardTable {
     }
 }
 
+extension ShardTable {
+    /// The largest distance of an index word from its home position.
+    func longestProbe() -> Int {
+        var longest = 0
+        for position in 0..<indexCapacity where index[position] != 0 {
+            let home = Self.home(slots[(index[position] & slotMask) &- 1].pointee.hash, capacity: indexCapacity)
+            longest = max(longest, position >= home ? position - home : position + indexCapacity - home)
+        }
+        return longest
+    }
+}
+
 extension Store {
+    /// Longest probe distance in a shard's index.
+    func longestProbe(inShard shard: Int = 0) -> Int {
+        withShard(shard) { $0.longestProbe() }
+    }
+
     /// Problems found by checking every shard's structures; empty when consistent.
     func integrityProblems() -> [String] {
         (0..<shardCount).flatMap { shard in

@@ -28,13 +28,25 @@ extension ShardTable {
     }
 
     /// Visits up to `limit` slots from where the last sweep stopped, reclaiming expired values
-    /// and tombstones past their grace.
+    /// and tombstones past their grace. Stops after one full round, so a large `limit` looks
+    /// at every entry exactly once.
     mutating func sweep(now: UInt64, limit: Int) -> SweepResult {
         var result = SweepResult(expired: 0, purgedTombstones: 0)
-        var visits = min(limit, count)
-        while visits > 0 && count > 0 {
+        if sweepCursor >= count { sweepCursor = 0 }
+        let start = sweepCursor
+        var wrapped = false
+        var visits = limit
+        while visits > 0 {
+            if sweepCursor >= count {
+                if wrapped || start == 0 {
+                    sweepCursor = 0
+                    break
+                }
+                sweepCursor = 0
+                wrapped = true
+            }
+            if wrapped && sweepCursor >= start { break }
             visits -= 1
-            if sweepCursor >= count { sweepCursor = 0 }
             let slot = UInt32(sweepCursor)
             let header = slots[slot]
             guard header.pointee.isDue(at: now) else {
@@ -48,7 +60,8 @@ extension ShardTable {
                 result.expired += 1
                 remove(slot: slot, position: position(ofSlot: slot), reason: .expired)
             }
-            // The last entry now sits at the cursor; it is looked at next.
+            // The last entry now sits at the cursor: not yet visited unless this round
+            // wrapped, and looking at it again then is harmless.
         }
         return result
     }

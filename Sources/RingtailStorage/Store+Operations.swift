@@ -6,7 +6,7 @@ extension Store {
     /// past its grace) is reclaimed and reported as `.missing`. A hit becomes most recently used.
     ///
     /// `body` must not call back into the store: the shard lock is held.
-    @inline(__always)
+    @inlinable
     public func read<R>(
         key: UnsafeRawBufferPointer, nowMillis: UInt64, _ body: (StoreLookup) throws -> R
     ) rethrows -> R {
@@ -14,18 +14,31 @@ extension Store {
     }
 
     /// `read(key:nowMillis:_:)` for a caller that already computed `keyHash(key)`.
+    @inlinable
     public func read<R>(
         key: UnsafeRawBufferPointer, keyHash: UInt64, nowMillis: UInt64,
         _ body: (StoreLookup) throws -> R
     ) rethrows -> R {
+        // Inlinable so the caller specializes `R`; the work stays in the non-generic core.
+        var result: R? = nil
+        try withLookup(key: key, keyHash: keyHash, nowMillis: nowMillis) { result = try body($0) }
+        return result.unsafelyUnwrapped
+    }
+
+    /// The non-generic core of `read`: looks `key` up and calls `body` under the shard lock.
+    @usableFromInline
+    func withLookup(
+        key: UnsafeRawBufferPointer, keyHash: UInt64, nowMillis: UInt64,
+        _ body: (StoreLookup) throws -> Void
+    ) rethrows {
         assert(keyHash == Self.keyHash(key), "keyHash does not match key")
         guard key.count > 0 && key.count <= Limits.maxKeyBytes else {
             return try withShard(forKeyHash: keyHash) { table in
                 table.counters.misses += 1
-                return try body(.missing)
+                try body(.missing)
             }
         }
-        return try withShard(forKeyHash: keyHash) { table in
+        try withShard(forKeyHash: keyHash) { table in
             try body(table.lookup(key: key, hash: keyHash.highHalf, now: nowMillis))
         }
     }
@@ -57,11 +70,10 @@ extension Store {
         let expired = expiresAtMillis != 0 && expiresAtMillis <= nowMillis
         // An expired value is never read, so only its key and version are kept.
         let stored = expired ? UnsafeRawBufferPointer(start: nil, count: 0) : value
-        let block = EntryBlock.make(key: key, value: stored)
         let incoming = ShardTable.Incoming(
             valueField: UInt32(stored.count), version: version, expiry: expiresAtMillis)
         return withShard(forKeyHash: keyHash) { table in
-            table.apply(incoming, block: block, keyLength: key.count, hash: keyHash.highHalf, now: nowMillis)
+            table.apply(incoming, key: key, value: stored, hash: keyHash.highHalf, now: nowMillis)
         }
     }
 
@@ -85,11 +97,12 @@ extension Store {
         let (sum, overflow) = nowMillis.addingReportingOverflow(configuration.tombstoneGraceMillis)
         // Never 0, which would mean "kept forever".
         let purgeAt = max(1, overflow ? .max : sum)
-        let block = EntryBlock.make(key: key, value: UnsafeRawBufferPointer(start: nil, count: 0))
         let incoming = ShardTable.Incoming(
             valueField: EntryHeader.tombstoneLength, version: version, expiry: purgeAt)
         return withShard(forKeyHash: keyHash) { table in
-            table.apply(incoming, block: block, keyLength: key.count, hash: keyHash.highHalf, now: nowMillis)
+            table.apply(
+                incoming, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), hash: keyHash.highHalf,
+                now: nowMillis)
         }
     }
 

@@ -9,6 +9,10 @@ import Synchronization
 /// evenly, and a shard can admit or evict against its own share without any shared
 /// counter, so the two cores never contend outside a shard.
 ///
+/// Eviction is exact LRU per shard over every entry, tombstones included: a cache under
+/// memory pressure may forget a delete, just as it forgets values. Reads of expired values
+/// and of tombstones past their grace reclaim them; `sweep` reclaims the rest.
+///
 /// Time is always passed in (`nowMillis`); the store never reads a clock.
 public final class Store: @unchecked Sendable {
     // @unchecked: `cells` is written only in init and deinit, and a shard's table is only

@@ -3,7 +3,9 @@ import RingtailModel
 /// How a `Store` is sized and how long it remembers deletes.
 public struct StoreConfiguration: Sendable {
     /// Bound on the bytes the store accounts for: keys, values, entry headers, index and
-    /// slot arrays, allocator rounding. Split evenly across shards.
+    /// slot arrays, allocator rounding. Split evenly across shards, so one entry can be at
+    /// most a shard's share (`Store.maxEntryBytes`): 1 MiB values need at least ~64 MiB
+    /// with 64 shards.
     public var maxMemoryBytes: Int
     /// Number of independently locked shards; a power of two. Tests use 1 for a single,
     /// deterministic LRU order.
