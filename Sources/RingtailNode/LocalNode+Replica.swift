@@ -6,7 +6,7 @@ import RingtailWire
 /// This node acting as one replica: reads and writes with the versions the coordinator chose.
 extension LocalNode {
     /// What this replica holds for `key`, tombstones included.
-    public func readReplica(_ key: ByteBuffer) -> ReplicaEntry {
+    public func readReplica(_ key: ByteBuffer) -> StoredEntry {
         let now = wallClock.nowMillis()
         return key.withUnsafeReadableBytes { keyBytes in
             store.read(key: keyBytes, nowMillis: now) { lookup in
@@ -14,18 +14,18 @@ extension LocalNode {
                 case .value(let stored):
                     var value = ByteBufferAllocator().buffer(capacity: stored.bytes.count)
                     value.writeBytes(stored.bytes)
-                    return ReplicaEntry(key: key, state: .live, value: value, version: EntryVersion(stored.version), expiresAtMillis: stored.expiresAtMillis)
+                    return StoredEntry(key: key, state: .live, value: value, version: EntryVersion(stored.version), expiresAtMillis: stored.expiresAtMillis)
                 case .tombstone(let version):
-                    return ReplicaEntry(key: key, state: .tombstone, version: EntryVersion(version))
+                    return StoredEntry(key: key, state: .tombstone, version: EntryVersion(version))
                 case .missing:
-                    return ReplicaEntry(key: key, state: .missing)
+                    return StoredEntry(key: key, state: .missing)
                 }
             }
         }
     }
 
     /// Applies `entry` under last-write-wins: a live value or a tombstone at its version.
-    public func applyReplica(_ entry: ReplicaEntry) throws(OperationError) -> ReplicaWriteResponse {
+    public func applyReplica(_ entry: StoredEntry) throws(OperationError) -> ReplicaWriteResponse {
         guard let wireVersion = entry.version else {
             throw OperationError(.invalidArgument, "replica write without a version")
         }

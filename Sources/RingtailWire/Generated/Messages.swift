@@ -774,7 +774,7 @@ public struct GossipReceived: FramedMessage {
 }
 
 /// One replica's entry for a key.
-public struct ReplicaEntry: WireMessage {
+public struct StoredEntry: WireMessage {
     public var key: ByteBuffer
     public var state: EntryState
     public var value: ByteBuffer
@@ -834,11 +834,11 @@ public struct ReplicaEntry: WireMessage {
 public struct ReplicaWriteRequest: FramedMessage {
     public static let messageType: MessageType = .replicaWriteRequest
 
-    public var entry: ReplicaEntry
+    public var entry: StoredEntry
     public var hintFor: String?
 
     public init(
-        entry: ReplicaEntry = ReplicaEntry(),
+        entry: StoredEntry = StoredEntry(),
         hintFor: String? = nil
     ) {
         self.entry = entry
@@ -856,7 +856,7 @@ public struct ReplicaWriteRequest: FramedMessage {
         self.init()
         while let tag = try buffer.readWireTag() {
             switch tag.fieldNumber {
-            case 1: self.entry = try buffer.readWireMessage(ReplicaEntry.self, tag, nestingDepth: nestingDepth)
+            case 1: self.entry = try buffer.readWireMessage(StoredEntry.self, tag, nestingDepth: nestingDepth)
             case 2: self.hintFor = try buffer.readWireString(tag)
             default: try buffer.skipWireField(tag)
             }
@@ -940,10 +940,10 @@ public struct ReplicaReadRequest: FramedMessage {
 public struct ReplicaReadResponse: FramedMessage {
     public static let messageType: MessageType = .replicaReadResponse
 
-    public var entry: ReplicaEntry
+    public var entry: StoredEntry
 
     public init(
-        entry: ReplicaEntry = ReplicaEntry()
+        entry: StoredEntry = StoredEntry()
     ) {
         self.entry = entry
     }
@@ -956,7 +956,7 @@ public struct ReplicaReadResponse: FramedMessage {
         self.init()
         while let tag = try buffer.readWireTag() {
             switch tag.fieldNumber {
-            case 1: self.entry = try buffer.readWireMessage(ReplicaEntry.self, tag, nestingDepth: nestingDepth)
+            case 1: self.entry = try buffer.readWireMessage(StoredEntry.self, tag, nestingDepth: nestingDepth)
             default: try buffer.skipWireField(tag)
             }
         }
