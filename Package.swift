@@ -37,6 +37,8 @@ let package = Package(
         // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"]),
         .target(name: "RingtailMembership", dependencies: ["RingtailModel"]),
+        // Quorum rounds, read resolution and repair, sloppy-quorum placement, hint bookkeeping: pure.
+        .target(name: "RingtailReplication", dependencies: ["RingtailModel"]),
 
         // Partitions, consistent-hash ring with virtual nodes, preference lists. Pure values.
         .target(name: "RingtailRing", dependencies: ["RingtailModel"]),
@@ -74,6 +76,7 @@ let package = Package(
                 "RingtailCrypto",
                 "RingtailRing",
                 "RingtailMembership",
+                "RingtailReplication",
                 "RingtailClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -86,6 +89,8 @@ let package = Package(
             name: "cache-node",
             dependencies: [
                 "RingtailNode",
+                "RingtailRing",
+                "RingtailMembership",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,6 +100,7 @@ let package = Package(
             name: "cachectl",
             dependencies: [
                 "RingtailClient",
+                "RingtailWire",
                 "RingtailModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

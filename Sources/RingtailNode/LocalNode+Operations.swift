@@ -116,12 +116,24 @@ extension LocalNode {
         )
     }
 
-    private func checkKey(_ key: ByteBuffer) throws(OperationError) {
+    func checkKey(_ key: ByteBuffer) throws(OperationError) {
         if key.readableBytes == 0 {
             throw OperationError(.invalidArgument, "key must not be empty")
         }
         if key.readableBytes > Limits.maxKeyBytes {
             throw OperationError(.keyTooLarge, "key of \(key.readableBytes) bytes exceeds the limit of \(Limits.maxKeyBytes) bytes")
         }
+    }
+}
+
+extension LocalNode {
+    /// A validated live entry for a coordinated write (the coordinator assigns the version).
+    public func storedEntry(key: ByteBuffer, value: ByteBuffer, ttlMillis: UInt64?) throws(OperationError) -> StoredEntry {
+        try checkKey(key)
+        guard value.readableBytes <= configuration.maxValueBytes else {
+            throw OperationError(.valueTooLarge, "value of \(value.readableBytes) bytes exceeds the limit of \(configuration.maxValueBytes) bytes")
+        }
+        let expiresAt = ttlMillis.map { $0 == 0 ? 0 : wallClock.nowMillis() &+ $0 } ?? 0
+        return StoredEntry(key: key, state: .live, value: value, expiresAtMillis: expiresAt)
     }
 }

@@ -1,19 +1,31 @@
 import Logging
 import NIOCore
+import RingtailModel
 import ServiceLifecycle
 
 /// Assembles the services one node runs; `cache-node` hands them to a `ServiceGroup`.
 public struct NodeServices {
     public let node: LocalNode
+    public let cluster: ClusterNode
     public let rpcServer: RPCServer
     public let sweeper: ExpirySweeper
 
-    public init(node: LocalNode, group: any EventLoopGroup, logger: Logger) {
+    public init(node: LocalNode, cluster configuration: ClusterConfiguration, group: any EventLoopGroup, logger: Logger) {
         self.node = node
-        self.rpcServer = RPCServer(node: node, group: group, logger: logger)
+        let rpcServer = RPCServer(node: node, group: group, logger: logger)
+        let listenHost = node.configuration.listenHost
+        let advertise = configuration.advertiseAddress
+        self.cluster = ClusterNode(local: node, configuration: configuration, group: group, address: {
+            if let advertise { return advertise }
+            let bound = try await rpcServer.boundAddress()
+            return HostAndPort(host: listenHost, port: bound.port ?? 0)
+        }, logger: logger)
+        rpcServer.attach(cluster)
+        self.rpcServer = rpcServer
         self.sweeper = ExpirySweeper(node: node, logger: logger)
     }
 
-    /// In start order; a graceful shutdown stops them in reverse.
-    public var all: [any Service] { [sweeper, rpcServer] }
+    /// In start order; a graceful shutdown stops them in reverse, so the node announces its
+    /// leave first and stops serving last.
+    public var all: [any Service] { [sweeper, rpcServer, cluster.hints, cluster.membership] }
 }

@@ -6,29 +6,69 @@ import ServiceLifecycle
 import Synchronization
 
 /// The binary-RPC listener, as a service: runs until graceful shutdown, then stops accepting,
-/// closes connections after their pending responses and returns.
+/// waits for coordinated requests still in flight, closes connections after their pending
+/// responses and returns.
 public final class RPCServer: Service, Sendable {
     private let node: LocalNode
+    private let cluster = Mutex<ClusterNode?>(nil)
     private let group: any EventLoopGroup
     private let logger: Logger
     private let registry = ConnectionRegistry()
-    private let bound = Mutex<SocketAddress?>(nil)
+    private let bound: EventLoopPromise<SocketAddress>
 
     public init(node: LocalNode, group: any EventLoopGroup, logger: Logger) {
         self.node = node
         self.group = group
         self.logger = logger
+        self.bound = group.any().makePromise(of: SocketAddress.self)
+    }
+
+    /// Routes cluster messages and coordinated requests to `cluster`; set before `run`.
+    public func attach(_ cluster: ClusterNode) {
+        self.cluster.withLock { $0 = cluster }
     }
 
     /// The address the server listens on, once it does (useful with port 0).
-    public var boundAddress: SocketAddress? { bound.withLock { $0 } }
+    public func boundAddress() async throws -> SocketAddress {
+        try await bound.futureResult.get()
+    }
 
     public func run() async throws {
+        let host = node.configuration.listenHost
+        let port = node.configuration.listenPort
+        let channel: any Channel
+        do {
+            channel = try await makeBootstrap().bind(host: host, port: port).get()
+        } catch {
+            bound.fail(error)
+            logger.critical("cannot listen", metadata: ["host": "\(host)", "port": "\(port)", "error": "\(error)"])
+            throw error
+        }
+        if let address = channel.localAddress { bound.succeed(address) }
+        logger.notice("listening", metadata: [
+            "protocol": "ringtail-rpc",
+            "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+            "port": "\(channel.localAddress?.port ?? 0)",
+        ])
+        let logger = self.logger
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            logger.notice("shutting down: no longer accepting connections")
+            channel.close(promise: nil)
+        }
+        await node.counters.waitForInFlightRequests(upToMillis: 5000)
+        await registry.closeAll()
+        logger.notice("all connections closed")
+    }
+
+    private func makeBootstrap() -> ServerBootstrap {
         let node = self.node
         let logger = self.logger
         let registry = self.registry
+        let cluster = self.cluster.withLock { $0 }
         let maxFrameBytes = node.configuration.maxFrameBytes
-        let channel = try await ServerBootstrap(group: group)
+        return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -36,25 +76,9 @@ public final class RPCServer: Service, Sendable {
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
-                    try child.pipeline.syncOperations.addHandler(RPCServerHandler(node: node, logger: logger))
+                    try child.pipeline.syncOperations.addHandler(RPCServerHandler(node: node, cluster: cluster, logger: logger))
                     registry.register(child)
                 }
             }
-            .bind(host: node.configuration.listenHost, port: node.configuration.listenPort)
-            .get()
-        bound.withLock { $0 = channel.localAddress }
-        logger.notice("listening", metadata: [
-            "protocol": "ringtail-rpc",
-            "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
-            "port": "\(channel.localAddress?.port ?? 0)",
-        ])
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            logger.notice("shutting down: no longer accepting connections")
-            channel.close(promise: nil)
-        }
-        await registry.closeAll()
-        logger.notice("all connections closed")
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import RingtailModel
 import RingtailWire
 
 /// Answers binary-RPC frames on one connection.
@@ -12,12 +13,23 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = ByteBuffer
 
     private let node: LocalNode
+    private let cluster: ClusterNode?
     private let logger: Logger
     private var pendingOutput: ByteBuffer?
+    private var context: ChannelHandlerContext?
 
-    init(node: LocalNode, logger: Logger) {
+    init(node: LocalNode, cluster: ClusterNode?, logger: Logger) {
         self.node = node
+        self.cluster = cluster
         self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -79,25 +91,105 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             reportFrameError(error, into: &output, remote: nil)
             return
         }
+        let id = frame.requestID
         do {
             switch message {
             case .getRequest(let request):
-                output.writeFrame(try node.get(request.key), requestID: frame.requestID)
+                if let coordinator = coordinatorIfClustered() {
+                    try validateKey(request.key)
+                    answerLater(coordinator.read(request.key, readQuorum: request.readQuorum, on: eventLoop).map { AnyMessage.getResponse($0) }, requestID: id)
+                } else {
+                    output.writeFrame(try node.get(request.key), requestID: id)
+                }
             case .setRequest(let request):
-                output.writeFrame(try node.set(request.key, value: request.value, ttlMillis: request.ttlMillis), requestID: frame.requestID)
+                if let coordinator = coordinatorIfClustered() {
+                    let entry = try node.storedEntry(key: request.key, value: request.value, ttlMillis: request.ttlMillis)
+                    let reply = coordinator.write(entry, writeQuorum: request.writeQuorum, on: eventLoop).map { AnyMessage.setResponse(SetResponse(version: EntryVersion($0.version))) }
+                    answerLater(reply, requestID: id)
+                } else {
+                    output.writeFrame(try node.set(request.key, value: request.value, ttlMillis: request.ttlMillis), requestID: id)
+                }
             case .deleteRequest(let request):
-                output.writeFrame(try node.delete(request.key), requestID: frame.requestID)
+                if let coordinator = coordinatorIfClustered() {
+                    try validateKey(request.key)
+                    let tombstone = StoredEntry(key: request.key, state: .tombstone)
+                    let reply = coordinator.write(tombstone, writeQuorum: request.writeQuorum, on: eventLoop).map {
+                        AnyMessage.deleteResponse(DeleteResponse(existed: $0.replacedLiveValue, version: EntryVersion($0.version)))
+                    }
+                    answerLater(reply, requestID: id)
+                } else {
+                    output.writeFrame(try node.delete(request.key), requestID: id)
+                }
             case .statsRequest:
-                output.writeFrame(node.stats(), requestID: frame.requestID)
+                output.writeFrame(node.stats(), requestID: id)
             case .pingRequest:
-                output.writeFrame(PingResponse(nodeId: node.nodeID.name, uptimeMillis: node.uptimeMillis), requestID: frame.requestID)
+                output.writeFrame(PingResponse(nodeId: node.nodeID.name, uptimeMillis: node.uptimeMillis), requestID: id)
+            case .gossip(let gossip):
+                try requireCluster().membership.receive(gossip)
+                output.writeFrame(GossipReceived(), requestID: id)
+            case .replicaWriteRequest(let request):
+                if let owner = request.hintFor {
+                    try requireCluster().hints.add(request.entry, for: NodeID(owner))
+                    output.writeFrame(ReplicaWriteResponse(applied: true, current: request.entry.version), requestID: id)
+                } else {
+                    output.writeFrame(try node.applyReplica(request.entry), requestID: id)
+                }
+            case .replicaReadRequest(let request):
+                try validateKey(request.key)
+                output.writeFrame(ReplicaReadResponse(entry: node.readReplica(request.key)), requestID: id)
+            case .clusterStatusRequest:
+                output.writeFrame(try requireCluster().status(), requestID: id)
+            case .ringRequest(let request):
+                output.writeFrame(try requireCluster().ring(for: request.key), requestID: id)
             default:
                 throw OperationError(.invalidArgument, "\(message.messageType) is not a request this node serves")
             }
         } catch let error as OperationError {
-            output.writeFrame(ErrorResponse(code: error.code, message: error.message), requestID: frame.requestID)
+            output.writeFrame(ErrorResponse(code: error.code, message: error.message), requestID: id)
         } catch {
-            output.writeFrame(ErrorResponse(code: .internalError, message: "\(error)"), requestID: frame.requestID)
+            output.writeFrame(ErrorResponse(code: .internalError, message: "\(error)"), requestID: id)
+        }
+    }
+
+    private var eventLoop: any EventLoop { context!.eventLoop }
+
+    /// The coordinator when requests must go through replicas; nil for a lone node, which
+    /// serves from its own store synchronously.
+    private func coordinatorIfClustered() -> Coordinator? {
+        guard let coordinator = cluster?.coordinator, !coordinator.isSolo else { return nil }
+        return coordinator
+    }
+
+    private func requireCluster() throws(OperationError) -> ClusterNode {
+        guard let cluster else { throw OperationError(.invalidArgument, "this node does not run cluster services") }
+        return cluster
+    }
+
+    private func validateKey(_ key: ByteBuffer) throws(OperationError) {
+        if key.readableBytes == 0 { throw OperationError(.invalidArgument, "key must not be empty") }
+        if key.readableBytes > Limits.maxKeyBytes {
+            throw OperationError(.keyTooLarge, "key of \(key.readableBytes) bytes exceeds the limit of \(Limits.maxKeyBytes) bytes")
+        }
+    }
+
+    /// Writes the response when `reply` completes; the connection stays open for other
+    /// requests meanwhile (responses carry request ids, so order does not matter).
+    private func answerLater(_ reply: EventLoopFuture<AnyMessage>, requestID: UInt32) {
+        guard let channel = context?.channel else { return }
+        node.counters.requestStarted()
+        let counters = node.counters
+        reply.whenComplete { result in
+            counters.requestFinished()
+            var buffer = channel.allocator.buffer(capacity: 128)
+            switch result {
+            case .success(let message):
+                buffer.writeFrame(message, requestID: requestID)
+            case .failure(let error as OperationError):
+                buffer.writeFrame(ErrorResponse(code: error.code, message: error.message), requestID: requestID)
+            case .failure(let error):
+                buffer.writeFrame(ErrorResponse(code: .internalError, message: "\(error)"), requestID: requestID)
+            }
+            channel.writeAndFlush(buffer, promise: nil)
         }
     }
 

@@ -2,8 +2,10 @@ import ArgumentParser
 import Logging
 import NIOCore
 import NIOPosix
+import RingtailMembership
 import RingtailModel
 import RingtailNode
+import RingtailRing
 import ServiceLifecycle
 
 @main
@@ -45,6 +47,39 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(help: "Event-loop threads; default one per core. [env: RINGTAIL_THREADS]")
     var threads: Int = environment("RINGTAIL_THREADS").flatMap { Int($0) } ?? System.coreCount
 
+    @Option(help: "Seeds to join, host:port[,host:port]; omit for the first node. [env: RINGTAIL_JOIN]")
+    var join: String = environment("RINGTAIL_JOIN") ?? ""
+
+    @Option(help: "Address other nodes use to reach this one; default the --listen address. [env: RINGTAIL_ADVERTISE]")
+    var advertise: String = environment("RINGTAIL_ADVERTISE") ?? ""
+
+    @Option(help: "N: replicas of every key (cluster-wide). [env: RINGTAIL_REPLICAS]")
+    var replicas: Int = environment("RINGTAIL_REPLICAS").flatMap { Int($0) } ?? 3
+
+    @Option(help: "W: replica acknowledgements a write waits for, by default. [env: RINGTAIL_WRITE_QUORUM]")
+    var writeQuorum: Int = environment("RINGTAIL_WRITE_QUORUM").flatMap { Int($0) } ?? 2
+
+    @Option(help: "R: replica answers a read waits for, by default. [env: RINGTAIL_READ_QUORUM]")
+    var readQuorum: Int = environment("RINGTAIL_READ_QUORUM").flatMap { Int($0) } ?? 2
+
+    @Option(help: "Fixed number of partitions, a power of two (cluster-wide). [env: RINGTAIL_PARTITIONS]")
+    var partitions: Int = environment("RINGTAIL_PARTITIONS").flatMap { Int($0) } ?? RingConfiguration.defaultPartitionCount
+
+    @Option(help: "Virtual nodes per unit of weight on the ring (cluster-wide). [env: RINGTAIL_VNODES]")
+    var vnodes: Int = environment("RINGTAIL_VNODES").flatMap { Int($0) } ?? RingConfiguration.defaultVirtualNodesPerWeight
+
+    @Option(help: "This node's capacity relative to others. [env: RINGTAIL_WEIGHT]")
+    var weight: Double = environment("RINGTAIL_WEIGHT").flatMap { Double($0) } ?? 1
+
+    @Option(help: "Failure-detector timing: lan (1 s probes) or local (200 ms, for loopback tests). [env: RINGTAIL_MEMBERSHIP_PROFILE]")
+    var membershipProfile: String = environment("RINGTAIL_MEMBERSHIP_PROFILE") ?? "lan"
+
+    @Option(help: "How long a coordinator waits for replicas, e.g. 2s. [env: RINGTAIL_REPLICA_TIMEOUT]")
+    var replicaTimeout: String = environment("RINGTAIL_REPLICA_TIMEOUT") ?? "2s"
+
+    @Option(help: "Memory bound of the hinted-handoff queue, e.g. 64MiB. [env: RINGTAIL_MAX_HINT_MEMORY]")
+    var maxHintMemory: String = environment("RINGTAIL_MAX_HINT_MEMORY") ?? "64MiB"
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: RINGTAIL_LOG_LEVEL]")
     var logLevel: String = environment("RINGTAIL_LOG_LEVEL") ?? "info"
 
@@ -53,6 +88,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
 
     mutating func validate() throws {
         _ = try makeConfiguration()
+        _ = try makeClusterConfiguration()
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -71,7 +107,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
         let node = LocalNode(configuration: configuration, wallClock: SystemClock(offsetMillis: clockOffsetMs))
-        let services = NodeServices(node: node, group: group, logger: logger)
+        let services = NodeServices(node: node, cluster: try makeClusterConfiguration(), group: group, logger: logger)
         logger.notice("starting", metadata: [
             "maxMemory": "\(HumanUnits.formatBytes(configuration.maxMemoryBytes))",
             "shards": "\(configuration.shardCount)",
@@ -105,6 +141,48 @@ struct CacheNodeCommand: AsyncParsableCommand {
             sweepIntervalMillis: max(10, try millis(sweepInterval, option: "--sweep-interval")),
             shardCount: try shardCount(),
             eventLoopThreads: max(1, threads)
+        )
+    }
+
+    private func makeClusterConfiguration() throws -> ClusterConfiguration {
+        guard let seeds = join.isEmpty ? [] : HostAndPort.parseList(join) else {
+            throw ValidationError("--join must be host:port[,host:port], got '\(join)'")
+        }
+        var advertised: HostAndPort?
+        if !advertise.isEmpty {
+            guard let parsed = HostAndPort(advertise), parsed.port != 0 else {
+                throw ValidationError("--advertise must be host:port with a real port, got '\(advertise)'")
+            }
+            advertised = parsed
+        } else if let listen = HostAndPort(listen), ["0.0.0.0", "::"].contains(listen.host) {
+            throw ValidationError("--listen on a wildcard address needs --advertise so peers know where to reach this node")
+        }
+        guard (1...16).contains(replicas) else { throw ValidationError("--replicas must be between 1 and 16, got \(replicas)") }
+        guard (1...replicas).contains(writeQuorum) else { throw ValidationError("--write-quorum must be between 1 and --replicas (\(replicas)), got \(writeQuorum)") }
+        guard (1...replicas).contains(readQuorum) else { throw ValidationError("--read-quorum must be between 1 and --replicas (\(replicas)), got \(readQuorum)") }
+        guard partitions >= 1, partitions <= 1 << 20, partitions & (partitions - 1) == 0 else {
+            throw ValidationError("--partitions must be a power of two up to 1048576, got \(partitions)")
+        }
+        guard (1...4096).contains(vnodes) else { throw ValidationError("--vnodes must be between 1 and 4096, got \(vnodes)") }
+        guard weight > 0, weight <= 1000 else { throw ValidationError("--weight must be in (0, 1000], got \(weight)") }
+        let profile: SWIMSettings
+        switch membershipProfile {
+        case "lan": profile = .lan
+        case "local": profile = .fastLocal
+        default: throw ValidationError("--membership-profile must be lan or local, got '\(membershipProfile)'")
+        }
+        return ClusterConfiguration(
+            seeds: seeds,
+            advertiseAddress: advertised,
+            replicas: replicas,
+            writeQuorum: writeQuorum,
+            readQuorum: readQuorum,
+            partitionCount: partitions,
+            virtualNodesPerWeight: vnodes,
+            weight: weight,
+            membership: profile,
+            replicaTimeoutMillis: max(1, try millis(replicaTimeout, option: "--replica-timeout")),
+            maxHintBytes: try bytes(maxHintMemory, option: "--max-hint-memory", minimum: 0)
         )
     }
 

@@ -88,3 +88,11 @@ extension SWIMDirective {
         }
     }
 }
+
+extension ClusterState {
+    /// Whether `node` is known to be alive (not merely suspected): hints wait for that.
+    public func isAlive(_ node: NodeID) -> Bool {
+        if node == me { return true }
+        return members.first { $0.id == node }?.state == .alive
+    }
+}

@@ -3,24 +3,32 @@ import RingtailMembership
 import RingtailModel
 import RingtailWire
 import ServiceLifecycle
+import Synchronization
 
 /// The shell around the membership protocol: ticks it, feeds it gossip frames, and carries
 /// out its directives. It decides nothing itself.
 public final class MembershipService: Service, Sendable {
     private let state: ClusterState
     private let peers: PeerPool
-    private let address: String
+    private let resolveAddress: @Sendable () async throws -> HostAndPort
     private let logger: Logger
+    private let advertised = Mutex<String>("")
 
-    init(state: ClusterState, peers: PeerPool, address: HostAndPort, logger: Logger) {
+    init(state: ClusterState, peers: PeerPool, address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger) {
         self.state = state
         self.peers = peers
-        self.address = address.description
+        self.resolveAddress = address
         self.logger = logger
-        state.start(address: address)
     }
 
+    private var address: String { advertised.withLock { $0 } }
+
     public func run() async throws {
+        // A member is known by its RPC address, so the protocol starts once the port is bound.
+        let bound = try await resolveAddress()
+        advertised.withLock { $0 = bound.description }
+        state.start(address: bound)
+        logger.notice("membership started", metadata: ["advertise": "\(bound)"])
         let seeds = state.configuration.seeds.map(\.description).filter { $0 != address }
         if !seeds.isEmpty {
             logger.notice("joining", metadata: ["seeds": "\(seeds.joined(separator: ","))"])

@@ -1,0 +1,14 @@
+import Synchronization
+
+/// Counters of the coordinator and hinted handoff, for stats and `cachectl cluster`.
+public final class ClusterCounters: Sendable {
+    let readRepairs = Atomic<UInt64>(0)
+    let quorumFailures = Atomic<UInt64>(0)
+    let coordinatedReads = Atomic<UInt64>(0)
+    let coordinatedWrites = Atomic<UInt64>(0)
+
+    public init() {}
+
+    public var readRepairCount: UInt64 { readRepairs.load(ordering: .relaxed) }
+    public var quorumFailureCount: UInt64 { quorumFailures.load(ordering: .relaxed) }
+}

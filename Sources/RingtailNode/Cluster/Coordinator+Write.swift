@@ -1,0 +1,145 @@
+import NIOCore
+import RingtailClient
+import RingtailModel
+import RingtailReplication
+import RingtailWire
+import Synchronization
+
+extension Coordinator {
+    /// What a coordinated write reports back.
+    public struct WriteOutcome: Sendable {
+        public var version: RingtailModel.Version
+        /// Whether any replica replaced a live value (for DELETE: whether the key existed).
+        public var replacedLiveValue: Bool
+    }
+
+    /// Writes `entry` (a value or a tombstone; the version is chosen here) to the key's
+    /// replicas and succeeds after W acknowledgements. Replicas that are down get the write
+    /// through a substitute node or through this node's hints.
+    public func write(_ entry: StoredEntry, writeQuorum: UInt32?, on eventLoop: any EventLoop) -> EventLoopFuture<WriteOutcome> {
+        let required: Int
+        do {
+            required = try quorum(writeQuorum, default: cluster.configuration.writeQuorum, kind: "write")
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        counters.coordinatedWrites.add(1, ordering: .relaxed)
+        let version = local.versions.nextVersion()
+        var entry = entry
+        entry.version = EntryVersion(version)
+
+        let (owners, extended) = placement(of: entry.key)
+        let plan = ReplicaPlanner.plan(preferenceList: owners, extended: extended, isAvailable: cluster.isReachable)
+        for owner in plan.unplaced { hints.add(entry, for: owner) }
+        guard let round = try? WriteRound(targets: plan.nodes, required: required) else {
+            let shortfall = QuorumError.notReached(QuorumShortfall(kind: .write, required: required, succeeded: 0, contacted: plan.nodes.count, failures: [], timedOut: 0))
+            return eventLoop.makeFailedFuture(quorumError(shortfall))
+        }
+        let promise = eventLoop.makePromise(of: WriteOutcome.self)
+        let state = WriteState(round: round, targets: plan.targets, entry: entry, promise: promise, version: version)
+        let timeout = eventLoop.scheduleTask(in: replicaTimeout) { [self] in
+            finish(state, update: { $0.round.timeout() })
+        }
+        state.timeout.withLock { $0 = timeout }
+
+        for target in plan.targets {
+            if target.node == cluster.me {
+                if let owner = target.hintFor {
+                    hints.add(entry, for: owner)
+                    record(state, from: target.node, result: .success(ReplicaWriteResponse(applied: true)))
+                } else {
+                    let result = Result { () throws(OperationError) in try local.applyReplica(entry) }
+                    record(state, from: target.node, result: result)
+                }
+                continue
+            }
+            guard let client = client(for: target.node) else {
+                record(state, from: target.node, result: .failure(OperationError(.internalError, "no address for \(target.node)")))
+                continue
+            }
+            let request = ReplicaWriteRequest(entry: entry, hintFor: target.hintFor?.name)
+            client.sendFuture(.replicaWriteRequest(request)).whenComplete { [self] result in
+                record(state, from: target.node, result: PeerReply<ReplicaWriteResponse>.decode(result))
+            }
+        }
+        return promise.futureResult
+    }
+
+    private func record(_ state: WriteState, from node: NodeID, result: Result<ReplicaWriteResponse, OperationError>) {
+        finish(state) { shared in
+            shared.replied.insert(node)
+            switch result {
+            case .success(let response):
+                if response.replacedLiveValue { shared.replacedLiveValue = true }
+                shared.round.record(.success, from: node)
+            case .failure(let error):
+                shared.failedNodes.append(node)
+                shared.round.record(.failure(reason: error.message), from: node)
+            }
+        }
+    }
+
+    /// Applies `update` to the round, answers the client once it is decided, and once every
+    /// replica has answered (or the time is up) hands failed owners' writes to hinted handoff.
+    private func finish(_ state: WriteState, update: (inout WriteState.Shared) -> Void) {
+        let (answer, leftovers) = state.shared.withLock { shared -> (Result<WriteOutcome, OperationError>?, [NodeID]?) in
+            update(&shared)
+            var answer: Result<WriteOutcome, OperationError>?
+            if !shared.answered, shared.round.status != .pending {
+                shared.answered = true
+                if shared.round.status == .won {
+                    answer = .success(WriteOutcome(version: state.version, replacedLiveValue: shared.replacedLiveValue))
+                } else {
+                    answer = .failure(quorumError(shared.round.error))
+                }
+            }
+            var leftovers: [NodeID]?
+            if !shared.settled, shared.round.isComplete || shared.round.hasTimedOut {
+                shared.settled = true
+                leftovers = shared.failedNodes + state.targets.map(\.node).filter { !shared.replied.contains($0) }
+            }
+            return (answer, leftovers)
+        }
+        if let answer {
+            switch answer {
+            case .success(let outcome): state.promise.succeed(outcome)
+            case .failure(let error): state.promise.fail(error)
+            }
+        }
+        if let leftovers {
+            state.timeout.withLock { $0?.cancel() }
+            for node in leftovers {
+                // A substitute that failed leaves the write for its owner; an owner that failed keeps it itself.
+                let owner = state.targets.first { $0.node == node }?.hintFor ?? node
+                if owner != cluster.me { hints.add(state.entry, for: owner) }
+            }
+        }
+    }
+}
+
+/// The shared state of one coordinated write; replies arrive on several event loops.
+final class WriteState: Sendable {
+    struct Shared {
+        var round: WriteRound
+        var answered = false
+        var settled = false
+        var replacedLiveValue = false
+        var failedNodes: [NodeID] = []
+        var replied: Set<NodeID> = []
+    }
+
+    let shared: Mutex<Shared>
+    let targets: [ReplicaTarget]
+    let entry: StoredEntry
+    let promise: EventLoopPromise<Coordinator.WriteOutcome>
+    let version: RingtailModel.Version
+    let timeout = Mutex<Scheduled<Void>?>(nil)
+
+    init(round: WriteRound, targets: [ReplicaTarget], entry: StoredEntry, promise: EventLoopPromise<Coordinator.WriteOutcome>, version: RingtailModel.Version) {
+        self.shared = Mutex(Shared(round: round))
+        self.targets = targets
+        self.entry = entry
+        self.promise = promise
+        self.version = version
+    }
+}

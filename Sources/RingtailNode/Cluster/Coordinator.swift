@@ -1,0 +1,87 @@
+import Logging
+import NIOCore
+import RingtailClient
+import RingtailModel
+import RingtailReplication
+import RingtailRing
+import RingtailWire
+
+/// Coordinates client requests across the replicas of a key: the node that receives a
+/// request sends it to the key's replicas in parallel and answers after W writes or R reads.
+/// The decisions (quorum counting, read resolution, repair, sloppy-quorum placement) are the
+/// pure types of RingtailReplication; this type only moves messages and completes promises.
+public final class Coordinator: Sendable {
+    let local: LocalNode
+    let cluster: ClusterState
+    let peers: PeerPool
+    let hints: HintService
+    let counters: ClusterCounters
+    let logger: Logger
+
+    init(local: LocalNode, cluster: ClusterState, peers: PeerPool, hints: HintService, counters: ClusterCounters, logger: Logger) {
+        self.local = local
+        self.cluster = cluster
+        self.peers = peers
+        self.hints = hints
+        self.counters = counters
+        self.logger = logger
+    }
+
+    /// True while this node is the only member that holds data: requests are then served
+    /// locally and synchronously, with no replica round trips.
+    public var isSolo: Bool {
+        let nodes = cluster.ring.nodes
+        return nodes.count == 1 && nodes[0] == cluster.me
+    }
+
+    var replicaTimeout: TimeAmount { .milliseconds(Int64(cluster.configuration.replicaTimeoutMillis)) }
+
+    /// The quorum for a request: the override or the node's default, capped at the number of
+    /// replicas that can exist (a cluster smaller than N cannot hold N copies).
+    func quorum(_ requested: UInt32?, default defaultValue: Int, kind: String) throws(OperationError) -> Int {
+        let replicas = cluster.configuration.replicas
+        let value = requested.map(Int.init) ?? defaultValue
+        guard (1...replicas).contains(value) else {
+            throw OperationError(.invalidArgument, "\(kind) quorum must be between 1 and N=\(replicas), got \(value)")
+        }
+        return min(value, max(1, cluster.effectiveReplicas))
+    }
+
+    /// The preference list of `key` and the nodes that follow it on the ring.
+    func placement(of key: ByteBuffer) -> (owners: [NodeID], extended: [NodeID]) {
+        let ring = cluster.ring
+        let partition = ring.partitioner.partition(forKey: key.readableBytesView)
+        let owners = Array(ring.preferenceList(forPartition: partition))
+        let extended = ring.extendedPreferenceList(forPartition: partition, count: cluster.configuration.replicas)
+        return (owners, extended)
+    }
+
+    /// The client of a peer, or nil when its address is unknown.
+    func client(for node: NodeID) -> RingtailClient? {
+        cluster.address(of: node).flatMap { peers.client(for: $0) }
+    }
+
+    func quorumError(_ error: QuorumError?) -> OperationError {
+        counters.quorumFailures.add(1, ordering: .relaxed)
+        return OperationError(.quorumFailed, error.map { "\($0)" } ?? "quorum not reached")
+    }
+}
+
+/// The reply of a peer as what the coordinator needs, or why it failed.
+enum PeerReply<Response: FramedMessage> {
+    static func decode(_ result: Result<Frame, any Error>) -> Result<Response, OperationError> {
+        switch result {
+        case .failure(let error):
+            return .failure(OperationError(.timeout, "\(error)"))
+        case .success(let frame):
+            var body = frame.body
+            if frame.messageType == Response.messageType, let response = try? Response(decoding: &body) {
+                return .success(response)
+            }
+            if frame.messageType == .errorResponse, let error = try? ErrorResponse(decoding: &body) {
+                return .failure(OperationError(error.code, error.message))
+            }
+            return .failure(OperationError(.internalError, "unexpected reply of type \(frame.messageTypeRaw)"))
+        }
+    }
+}
