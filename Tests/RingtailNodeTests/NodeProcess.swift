@@ -36,10 +36,10 @@ final class NodeProcess: Sendable {
     }
 
     /// Starts a node with `--listen 127.0.0.1:0` and waits until it reports its port.
-    static func start(nodeID: String = "test-node", arguments: [String] = [], environment: [String: String] = [:]) throws -> NodeProcess {
+    static func start(nodeID: String = "test-node", listen: String = "127.0.0.1:0", arguments: [String] = [], environment: [String: String] = [:]) throws -> NodeProcess {
         let process = Process()
         process.executableURL = try executable("cache-node")
-        process.arguments = ["--node-id", nodeID, "--listen", "127.0.0.1:0", "--threads", "2"] + arguments
+        process.arguments = ["--node-id", nodeID, "--listen", listen, "--threads", "2"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardError = pipe

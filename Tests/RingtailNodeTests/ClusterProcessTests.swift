@@ -1,0 +1,145 @@
+import Foundation
+import Glibc
+import NIOCore
+import RingtailClient
+import RingtailModel
+import RingtailWire
+import Testing
+
+/// Real cache-node processes on loopback forming a 3-node cluster (N=3, W=2, R=2) with the
+/// fast local failure-detector profile. Every test stops its processes by PID, and prints
+/// their logs when it fails.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct ClusterProcessTests {
+    static let clusterFlags = ["--membership-profile", "local", "--replicas", "3", "--write-quorum", "2", "--read-quorum", "2", "--replica-timeout", "1s"]
+
+    /// Starts node-1, then node-2 and node-3 joining it, and waits until node-1 sees all three alive.
+    func withCluster(_ body: ([NodeProcess]) async throws -> Void) async throws {
+        var nodes: [NodeProcess] = []
+        do {
+            nodes.append(try NodeProcess.start(nodeID: "node-1", arguments: Self.clusterFlags))
+            for index in 2...3 {
+                nodes.append(try NodeProcess.start(nodeID: "node-\(index)", arguments: Self.clusterFlags + ["--join", nodes[0].address]))
+            }
+            try await waitUntil("all three alive on every node", seconds: 20) {
+                for node in nodes where try await aliveMembers(seenBy: node).count != 3 { return false }
+                return true
+            }
+            try await body(nodes)
+            for node in nodes { node.stop() }
+        } catch {
+            for node in nodes {
+                node.stop()
+                print("--- log of \(node.nodeID) ---\n\(node.logText)")
+            }
+            throw error
+        }
+    }
+
+    @Test func quorumWriteIsReadableFromEveryNode() async throws {
+        try await withCluster { nodes in
+            let writer = try client(nodes[0])
+            for i in 0..<50 {
+                try await writer.set(Array("key-\(i)".utf8), value: Array("value-\(i)".utf8), writeQuorum: 2)
+            }
+            for node in nodes {
+                let reader = try client(node)
+                for i in 0..<50 {
+                    let value = try await reader.get(Array("key-\(i)".utf8), readQuorum: 2)
+                    #expect(value?.bytes == Array("value-\(i)".utf8), "key-\(i) via \(node.nodeID)")
+                }
+                await reader.close()
+            }
+            // A delete through one node is seen through another.
+            #expect(try await writer.delete(Array("key-0".utf8)) == true)
+            let other = try client(nodes[2])
+            #expect(try await other.get(Array("key-0".utf8), readQuorum: 2) == nil)
+            // Every node holds every key (N=3 on 3 nodes), read straight from its replica.
+            for node in nodes {
+                let entry = try await replicaEntry(Array("key-7".utf8), at: node)
+                #expect(entry.state == .live, "node \(node.nodeID) holds key-7")
+            }
+            await writer.close()
+            await other.close()
+        }
+    }
+
+    @Test func survivesAKilledNodeAndHandsItsWritesBack() async throws {
+        try await withCluster { nodes in
+            let victim = nodes[2]
+            let port = victim.port
+            victim.stop(signal: SIGKILL)
+
+            let writer = try client(nodes[0])
+            for i in 0..<20 {
+                try await writer.set(Array("during-\(i)".utf8), value: Array("v\(i)".utf8), writeQuorum: 2)
+            }
+            let reader = try client(nodes[1])
+            for i in 0..<20 {
+                #expect(try await reader.get(Array("during-\(i)".utf8), readQuorum: 2)?.bytes == Array("v\(i)".utf8))
+            }
+            try await waitUntil("node-3 reported dead by node-1 and node-2", seconds: 20) {
+                for node in nodes.prefix(2) {
+                    let status = try await client(node).clusterStatus()
+                    guard status.members.first(where: { $0.nodeId == "node-3" })?.state == .dead else { return false }
+                }
+                return true
+            }
+            // W=3 cannot be met with a replica down, and the error says how many answered.
+            do {
+                try await writer.set(Array("needs-three".utf8), value: [1], writeQuorum: 3)
+                Issue.record("a W=3 write succeeded with one of three replicas dead")
+            } catch RingtailClientError.server(let code, let message) {
+                #expect(code == .quorumFailed)
+                #expect(message.contains("2") && message.contains("3"), "\(message)")
+            }
+
+            // Restart the dead node empty, at the same address: hinted writes reach it.
+            let restarted = try NodeProcess.start(nodeID: "node-3", listen: "127.0.0.1:\(port)", arguments: Self.clusterFlags + ["--join", nodes[0].address])
+            defer { restarted.stop() }
+            try await waitUntil("hinted writes delivered to the restarted node", seconds: 30) {
+                for i in 0..<20 where try await replicaEntry(Array("during-\(i)".utf8), at: restarted).state != .live {
+                    return false
+                }
+                return true
+            }
+            let status = try await client(nodes[0]).clusterStatus()
+            #expect(status.hintsDelivered >= 20)
+            let member = try #require(status.members.first { $0.nodeId == "node-3" })
+            #expect(member.state == .alive)
+            #expect(member.incarnation >= 1, "the restarted node must outrank its old incarnation")
+            await writer.close()
+            await reader.close()
+        }
+    }
+
+    // MARK: Helpers
+
+    func client(_ node: NodeProcess) throws -> RingtailClient {
+        RingtailClient(address: try #require(HostAndPort(node.address)), requestTimeout: .seconds(3), connectTimeout: .seconds(2))
+    }
+
+    func aliveMembers(seenBy node: NodeProcess) async throws -> [String] {
+        let client = try client(node)
+        defer { Task { await client.close() } }
+        return try await client.clusterStatus().members.filter { $0.state == .alive }.map(\.nodeId)
+    }
+
+    /// What `node` itself stores for `key`, bypassing the coordinator.
+    func replicaEntry(_ key: [UInt8], at node: NodeProcess) async throws -> StoredEntry {
+        let client = try client(node)
+        defer { Task { await client.close() } }
+        return try await client.request(.replicaReadRequest(ReplicaReadRequest(key: ByteBuffer(bytes: key))), expecting: ReplicaReadResponse.self).entry
+    }
+
+    /// Polls `condition` every 200 ms until it holds; fails after `seconds`. Errors inside
+    /// the condition count as "not yet".
+    func waitUntil(_ what: String, seconds: Double, _ condition: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestFailure("timed out after \(seconds) s waiting for: \(what)")
+    }
+}
