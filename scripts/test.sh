@@ -14,5 +14,5 @@ swift run --skip-build ringtail-protogen Proto/ringtail.proto --output-dir Sourc
 log "running tests"
 swift test --skip-build
 log "smoke-testing scripts/run.sh"
-RINGTAIL_BUILD_CONFIG=debug RINGTAIL_PORT="${RINGTAIL_SMOKE_PORT:-17001}" scripts/run.sh --demo
+RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_SMOKE_PORT:-17101}" RINGTAIL_CLUSTER_DIR="$RINGTAIL_ROOT/.ringtail/smoke" scripts/run.sh --demo
 log "all tests passed"
