@@ -113,7 +113,42 @@ struct ClusterProcessTests {
         }
     }
 
+    @Test func pausedNodeIsSuspectedThenComesBackAndALeaveIsSeenAsLeft() async throws {
+        try await withCluster { nodes in
+            let paused = nodes[2]
+            kill(paused.pid, SIGSTOP)
+            try await waitUntil("node-3 suspected or dead while paused", seconds: 20) {
+                let state = try await self.state(of: "node-3", seenBy: nodes[0])
+                return state == .suspect || state == .dead
+            }
+            kill(paused.pid, SIGCONT)
+            try await waitUntil("node-3 alive again after SIGCONT", seconds: 30) {
+                try await self.state(of: "node-3", seenBy: nodes[0]) == .alive
+            }
+            let status = try await client(nodes[0]).clusterStatus()
+            #expect(try #require(status.members.first { $0.nodeId == "node-3" }).incarnation >= 1, "it refuted with a higher incarnation")
+
+            // A graceful shutdown announces the leave: no failure detection needed.
+            #expect(nodes[1].stop(signal: SIGTERM) == 0)
+            try await waitUntil("node-2 seen as left", seconds: 10) {
+                try await self.state(of: "node-2", seenBy: nodes[0]) == .left
+            }
+            // With node-2 gone from the ring, node-1 and node-3 still serve W=2/R=2.
+            let writer = try client(nodes[0])
+            try await writer.set(Array("after-leave".utf8), value: [42], writeQuorum: 2)
+            #expect(try await client(nodes[2]).get(Array("after-leave".utf8), readQuorum: 2)?.bytes == [42])
+            await writer.close()
+        }
+    }
+
     // MARK: Helpers
+
+    func state(of member: String, seenBy node: NodeProcess) async throws -> MemberStateCode? {
+        let client = try client(node)
+        defer { Task { await client.close() } }
+        return try await client.clusterStatus().members.first { $0.nodeId == member }?.state
+    }
+
 
     func client(_ node: NodeProcess) throws -> RingtailClient {
         RingtailClient(address: try #require(HostAndPort(node.address)), requestTimeout: .seconds(3), connectTimeout: .seconds(2))
