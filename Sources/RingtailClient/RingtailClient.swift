@@ -14,6 +14,7 @@ public final class RingtailClient: Sendable {
     public let requestTimeout: Duration
     public let connectTimeout: Duration
     private let group: any EventLoopGroup
+    private let handshake: (@Sendable () -> AnyMessage)?
     private let connection = Mutex<ConnectionState>(.none)
     private let attempts = Atomic<UInt64>(0)
 
@@ -30,8 +31,10 @@ public final class RingtailClient: Sendable {
         address: HostAndPort,
         requestTimeout: Duration = .seconds(5),
         connectTimeout: Duration = .seconds(2),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        handshake: (@Sendable () -> AnyMessage)? = nil
     ) {
+        self.handshake = handshake
         self.address = address
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
@@ -115,14 +118,33 @@ public final class RingtailClient: Sendable {
     /// Connects, and records the outcome unless a newer attempt replaced this one.
     private func connect(attempt: UInt64) -> EventLoopFuture<any Channel> {
         let address = self.address
-        return connect().flatMapErrorThrowing { [self] error in
+        return connect().flatMap { [self] channel in
+            greet(channel)
+        }.flatMapErrorThrowing { [self] error in
             connection.withLock { state in
                 if case .connecting(attempt, _) = state { state = .none }
             }
+            if let error = error as? RingtailClientError { throw error }
             throw RingtailClientError.connectionFailed(address: address.description, reason: "\(error)")
         }.map { [self] channel in
             connection.withLock { state in
                 if case .connecting(attempt, _) = state { state = .connected(channel) }
+            }
+            return channel
+        }
+    }
+
+    /// Sends the handshake, if any, as the connection's first request; a refusal closes it.
+    private func greet(_ channel: any Channel) -> EventLoopFuture<any Channel> {
+        guard let handshake else { return channel.eventLoop.makeSucceededFuture(channel) }
+        let promise = channel.eventLoop.makePromise(of: Frame.self)
+        channel.writeAndFlush(OutgoingRequest(message: handshake(), promise: promise), promise: nil)
+        return promise.futureResult.flatMapThrowing { frame in
+            if frame.messageType == .errorResponse {
+                var body = frame.body
+                let error = try? ErrorResponse(decoding: &body)
+                channel.close(promise: nil)
+                throw RingtailClientError.server(code: error?.code ?? .unauthorized, message: error?.message ?? "handshake refused")
             }
             return channel
         }

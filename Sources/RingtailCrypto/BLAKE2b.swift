@@ -95,3 +95,23 @@ public struct BLAKE2b: ~Copyable {
         return digest
     }
 }
+
+extension BLAKE2b {
+    /// Compares two byte strings in time that does not depend on where they differ, so a
+    /// MAC check leaks nothing about the expected value. Different lengths are unequal.
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return a.withUnsafeBytes { left in
+            b.withUnsafeBytes { right in sodium_memcmp(left.baseAddress!, right.baseAddress!, a.count) == 0 }
+        }
+    }
+
+    /// Fills a new array with `count` cryptographically random bytes.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        Sodium.ensureInitialised()
+        var bytes = [UInt8](repeating: 0, count: count)
+        bytes.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, count) }
+        return bytes
+    }
+}

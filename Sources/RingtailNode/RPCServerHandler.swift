@@ -17,11 +17,15 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     private var pendingOutput: ByteBuffer?
     private var context: ChannelHandlerContext?
+    /// Cluster messages are accepted only from peers that proved the cluster secret.
+    private var peerAuthenticated: Bool
+    private var closeAfterFlush = false
 
     init(node: LocalNode, cluster: ClusterNode?, logger: Logger) {
         self.node = node
         self.cluster = cluster
         self.logger = logger
+        self.peerAuthenticated = cluster?.authenticator == nil
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -80,7 +84,12 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func flushPending(context: ChannelHandlerContext) {
         guard let output = pendingOutput, output.readableBytes > 0 else { return }
         pendingOutput = nil
-        context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+        if closeAfterFlush {
+            let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(output)).whenComplete { _ in loopBoundContext.value.close(promise: nil) }
+        } else {
+            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+        }
     }
 
     private func respond(to frame: Frame, into output: inout ByteBuffer) {
@@ -124,10 +133,14 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 output.writeFrame(node.stats(), requestID: id)
             case .pingRequest:
                 output.writeFrame(PingResponse(nodeId: node.nodeID.name, uptimeMillis: node.uptimeMillis), requestID: id)
+            case .peerHello(let hello):
+                output.writeFrame(try welcome(hello), requestID: id)
             case .gossip(let gossip):
+                try requirePeer()
                 try requireCluster().membership.receive(gossip)
                 output.writeFrame(GossipReceived(), requestID: id)
             case .replicaWriteRequest(let request):
+                try requirePeer()
                 if let owner = request.hintFor {
                     try requireCluster().hints.add(request.entry, for: NodeID(owner))
                     output.writeFrame(ReplicaWriteResponse(applied: true, current: request.entry.version), requestID: id)
@@ -135,6 +148,7 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                     output.writeFrame(try node.applyReplica(request.entry), requestID: id)
                 }
             case .replicaReadRequest(let request):
+                try requirePeer()
                 try validateKey(request.key)
                 output.writeFrame(ReplicaReadResponse(entry: node.readReplica(request.key)), requestID: id)
             case .clusterStatusRequest:
@@ -158,6 +172,27 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func coordinatorIfClustered() -> Coordinator? {
         guard let coordinator = cluster?.coordinator, !coordinator.isSolo else { return nil }
         return coordinator
+    }
+
+    private func welcome(_ hello: PeerHello) throws(OperationError) -> PeerWelcome {
+        guard let authenticator = cluster?.authenticator else {
+            peerAuthenticated = true
+            return PeerWelcome(nodeId: node.nodeID.name)
+        }
+        if let refusal = authenticator.refusal(of: hello, nowMillis: node.wallClock.nowMillis()) {
+            logger.warning("rejected peer", metadata: ["reason": "\(refusal)", "peer": "\(context?.remoteAddress.map { "\($0)" } ?? "?")"])
+            closeAfterFlush = true
+            throw OperationError(.unauthorized, refusal)
+        }
+        peerAuthenticated = true
+        return PeerWelcome(nodeId: node.nodeID.name)
+    }
+
+    private func requirePeer() throws(OperationError) {
+        guard peerAuthenticated else {
+            logger.warning("cluster message without a valid peer hello", metadata: ["peer": "\(context?.remoteAddress.map { "\($0)" } ?? "?")"])
+            throw OperationError(.unauthorized, "cluster messages need a PeerHello proving the cluster secret first")
+        }
     }
 
     private func requireCluster() throws(OperationError) -> ClusterNode {

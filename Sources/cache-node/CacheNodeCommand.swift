@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -79,6 +80,9 @@ struct CacheNodeCommand: AsyncParsableCommand {
 
     @Option(help: "Memory bound of the hinted-handoff queue, e.g. 64MiB. [env: RINGTAIL_MAX_HINT_MEMORY]")
     var maxHintMemory: String = environment("RINGTAIL_MAX_HINT_MEMORY") ?? "64MiB"
+
+    @Option(help: "File whose contents are the cluster secret; peers must share it. [env: RINGTAIL_CLUSTER_SECRET_FILE]")
+    var clusterSecretFile: String = environment("RINGTAIL_CLUSTER_SECRET_FILE") ?? ""
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: RINGTAIL_LOG_LEVEL]")
     var logLevel: String = environment("RINGTAIL_LOG_LEVEL") ?? "info"
@@ -181,9 +185,28 @@ struct CacheNodeCommand: AsyncParsableCommand {
             virtualNodesPerWeight: vnodes,
             weight: weight,
             membership: profile,
+            secret: try clusterSecret(),
             replicaTimeoutMillis: max(1, try millis(replicaTimeout, option: "--replica-timeout")),
             maxHintBytes: try bytes(maxHintMemory, option: "--max-hint-memory", minimum: 0)
         )
+    }
+
+    /// The secret from --cluster-secret-file, or RINGTAIL_CLUSTER_SECRET itself; nil for none.
+    private func clusterSecret() throws -> [UInt8]? {
+        if !clusterSecretFile.isEmpty {
+            guard let data = FileManager.default.contents(atPath: clusterSecretFile) else {
+                throw ValidationError("cannot read --cluster-secret-file '\(clusterSecretFile)'")
+            }
+            var bytes = Array(data)
+            while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+            guard bytes.count >= 16 else { throw ValidationError("the cluster secret must be at least 16 bytes") }
+            return bytes
+        }
+        if let value = environment("RINGTAIL_CLUSTER_SECRET") {
+            guard value.utf8.count >= 16 else { throw ValidationError("RINGTAIL_CLUSTER_SECRET must be at least 16 bytes") }
+            return Array(value.utf8)
+        }
+        return nil
     }
 
     private func shardCount() throws -> Int {

@@ -141,6 +141,42 @@ struct ClusterProcessTests {
         }
     }
 
+    @Test func aWrongClusterSecretKeepsANodeOut() async throws {
+        let secret = ["RINGTAIL_CLUSTER_SECRET": "correct horse battery staple"]
+        let first = try NodeProcess.start(nodeID: "node-1", arguments: Self.clusterFlags, environment: secret)
+        let friend = try NodeProcess.start(nodeID: "node-2", arguments: Self.clusterFlags + ["--join", first.address], environment: secret)
+        let stranger = try NodeProcess.start(
+            nodeID: "node-3", arguments: Self.clusterFlags + ["--join", first.address],
+            environment: ["RINGTAIL_CLUSTER_SECRET": "not the secret at all, sorry"])
+        defer { for node in [first, friend, stranger] { node.stop() } }
+        do {
+            try await waitUntil("node-1 and node-2 see each other", seconds: 20) {
+                let seenByFirst = try await aliveMembers(seenBy: first).sorted()
+                let seenByFriend = try await aliveMembers(seenBy: friend).sorted()
+                return seenByFirst == ["node-1", "node-2"] && seenByFriend == ["node-1", "node-2"]
+            }
+            // Give the stranger time to try; it must never become a member.
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await aliveMembers(seenBy: first).sorted() == ["node-1", "node-2"])
+            #expect(first.logText.contains("does not know the cluster secret"))
+
+            // Cluster messages without the handshake are refused, client requests are not.
+            let raw = try client(first)
+            do {
+                _ = try await raw.request(.replicaReadRequest(ReplicaReadRequest(key: ByteBuffer(string: "k"))), expecting: ReplicaReadResponse.self)
+                Issue.record("a replica read without a peer hello was served")
+            } catch RingtailClientError.server(let code, _) {
+                #expect(code == .unauthorized)
+            }
+            try await raw.set(Array("k".utf8), value: [1])
+            #expect(try await raw.get(Array("k".utf8))?.bytes == [1])
+            await raw.close()
+        } catch {
+            for node in [first, friend, stranger] { print("--- log of \(node.nodeID) ---\n\(node.logText)") }
+            throw error
+        }
+    }
+
     // MARK: Helpers
 
     func state(of member: String, seenBy node: NodeProcess) async throws -> MemberStateCode? {

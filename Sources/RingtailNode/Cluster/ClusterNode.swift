@@ -13,12 +13,22 @@ public final class ClusterNode: Sendable {
     public let membership: MembershipService
     public let hints: HintService
     public let counters: ClusterCounters
+    /// Set when the cluster has a secret.
+    public let authenticator: PeerAuthenticator?
     let peers: PeerPool
 
     public init(local: LocalNode, configuration: ClusterConfiguration, group: any EventLoopGroup, address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger) {
         self.local = local
         let state = ClusterState(me: local.nodeID, configuration: configuration)
-        let peers = PeerPool(group: group, requestTimeoutMillis: configuration.replicaTimeoutMillis)
+        let authenticator = configuration.secret.map { PeerAuthenticator(secret: $0) }
+        let me = local.nodeID
+        let clock = local.wallClock
+        var handshake: (@Sendable () -> AnyMessage)?
+        if let authenticator {
+            handshake = { AnyMessage.peerHello(authenticator.hello(from: me, nowMillis: clock.nowMillis())) }
+        }
+        let peers = PeerPool(group: group, requestTimeoutMillis: configuration.replicaTimeoutMillis, handshake: handshake)
+        self.authenticator = authenticator
         let hints = HintService(cluster: state, peers: peers, clock: local.wallClock, logger: logger)
         let counters = ClusterCounters()
         self.state = state

@@ -1,6 +1,7 @@
 import NIOCore
 import RingtailClient
 import RingtailModel
+import RingtailWire
 import Synchronization
 
 /// One reusable client connection per peer address.
@@ -8,17 +9,20 @@ final class PeerPool: Sendable {
     private let clients = Mutex<[String: RingtailClient]>([:])
     private let group: any EventLoopGroup
     private let requestTimeout: Duration
+    private let handshake: (@Sendable () -> AnyMessage)?
 
-    init(group: any EventLoopGroup, requestTimeoutMillis: UInt64) {
+    /// `handshake` is sent first on every new connection (the cluster-secret proof).
+    init(group: any EventLoopGroup, requestTimeoutMillis: UInt64, handshake: (@Sendable () -> AnyMessage)?) {
         self.group = group
         self.requestTimeout = .milliseconds(Int64(requestTimeoutMillis))
+        self.handshake = handshake
     }
 
     /// The client for `address`, created on first use; nil when the address is malformed.
     func client(for address: String) -> RingtailClient? {
         if let existing = clients.withLock({ $0[address] }) { return existing }
         guard let parsed = HostAndPort(address) else { return nil }
-        let fresh = RingtailClient(address: parsed, requestTimeout: requestTimeout, connectTimeout: requestTimeout, group: group)
+        let fresh = RingtailClient(address: parsed, requestTimeout: requestTimeout, connectTimeout: requestTimeout, group: group, handshake: handshake)
         return clients.withLock { current in
             if let existing = current[address] { return existing }
             current[address] = fresh
