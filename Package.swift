@@ -37,6 +37,7 @@ let package = Package(
         // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"]),
         .target(name: "RingtailMembership", dependencies: ["RingtailModel"]),
+        .target(name: "RingtailReplication", dependencies: ["RingtailModel"]),
 
         // Schema compiler for Proto/: parser and Swift emitter (no I/O), plus its command.
         .target(name: "ProtoGenKit"),
@@ -98,6 +99,7 @@ let package = Package(
         .testTarget(name: "RingtailCryptoTests", dependencies: ["RingtailCrypto"]),
         .testTarget(name: "RingtailStorageTests", dependencies: ["RingtailStorage", "RingtailModel"]),
         .testTarget(name: "RingtailMembershipTests", dependencies: ["RingtailMembership", "RingtailModel"]),
+        .testTarget(name: "RingtailReplicationTests", dependencies: ["RingtailReplication", "RingtailModel"]),
         .testTarget(name: "ProtoGenKitTests", dependencies: ["ProtoGenKit"]),
         .testTarget(
             name: "RingtailWireTests",

@@ -1,0 +1,111 @@
+import RingtailModel
+
+/// Where a quorum round stands.
+public enum QuorumStatus: Sendable, Hashable, CustomStringConvertible {
+    /// Not decided yet: more replies may still tip it either way.
+    case pending
+    /// Enough replicas succeeded.
+    case won
+    /// Enough replicas failed or stayed silent that success is out of reach.
+    case lost
+
+    /// The rule every round applies: won once `successes` reach `required`, lost as soon as
+    /// even a success from every `outstanding` replica could not get there.
+    public static func evaluate(required: Int, successes: Int, outstanding: Int) -> QuorumStatus {
+        if successes >= required { return .won }
+        if successes + outstanding < required { return .lost }
+        return .pending
+    }
+
+    public var description: String {
+        switch self {
+        case .pending: "pending"
+        case .won: "won"
+        case .lost: "lost"
+        }
+    }
+}
+
+/// Which kind of round a quorum belongs to; only wording depends on it.
+public enum QuorumKind: Sendable, Hashable {
+    case read
+    case write
+}
+
+/// A replica that answered with an error, and what it said.
+public struct ReplicaFailure: Sendable, Hashable, CustomStringConvertible {
+    public var node: NodeID
+    public var reason: String
+
+    public init(node: NodeID, reason: String) {
+        self.node = node
+        self.reason = reason
+    }
+
+    public var description: String { "\(node): \(reason)" }
+}
+
+/// The bookkeeping shared by read and write rounds: who was asked, who answered how, and the
+/// decision, which is frozen the first time it is not pending.
+///
+/// Frozen because the coordinator answers its client at that moment; replies that arrive later
+/// are still counted (a read needs them for repair) but must not flip a reported outcome.
+struct ReplyTally: Sendable, Hashable {
+    let kind: QuorumKind
+    let targets: [NodeID]
+    let required: Int
+    private let targetSet: Set<NodeID>
+    private(set) var answered: Set<NodeID> = []
+    private(set) var successes = 0
+    private(set) var failures: [ReplicaFailure] = []
+    private(set) var decision: QuorumStatus = .pending
+    private(set) var timedOut = false
+    /// Set once, when the decision becomes `.lost`, with the counts of that moment.
+    private(set) var error: QuorumError?
+
+    /// Repeated targets are contacted once, so they count once.
+    init(kind: QuorumKind, targets: [NodeID], required: Int) throws(QuorumError) {
+        var seen: Set<NodeID> = []
+        let unique = targets.filter { seen.insert($0).inserted }
+        guard required >= 1, required <= unique.count else {
+            throw .quorumOutOfRange(kind, required: required, replicas: unique.count)
+        }
+        self.kind = kind
+        self.targets = unique
+        self.required = required
+        self.targetSet = seen
+    }
+
+    var outstanding: Int { targets.count - answered.count }
+    var isComplete: Bool { answered.count == targets.count }
+
+    /// Counts one reply; false (and nothing changes) for a stranger or a second reply.
+    mutating func accept(_ node: NodeID, failure reason: String?) -> Bool {
+        guard targetSet.contains(node), answered.insert(node).inserted else { return false }
+        if let reason {
+            failures.append(ReplicaFailure(node: node, reason: reason))
+        } else {
+            successes += 1
+        }
+        if decision == .pending {
+            decide(QuorumStatus.evaluate(required: required, successes: successes, outstanding: outstanding))
+        }
+        return true
+    }
+
+    /// Silent replicas are given up on: the round is decided with what it has.
+    mutating func timeout() {
+        guard decision == .pending else { return }
+        timedOut = true
+        decide(QuorumStatus.evaluate(required: required, successes: successes, outstanding: 0))
+    }
+
+    private mutating func decide(_ status: QuorumStatus) {
+        decision = status
+        guard status == .lost else { return }
+        error = .notReached(
+            QuorumShortfall(
+                kind: kind, required: required, succeeded: successes, contacted: targets.count,
+                failures: failures, timedOut: timedOut ? outstanding : 0))
+    }
+}
