@@ -1,0 +1,91 @@
+import RingtailModel
+
+/// The coordinator's view of one read: sent to every target at once, answered once `required`
+/// (R) targets replied successfully (`missing` is a successful reply), failed as soon as that
+/// became impossible. Afterwards it says which replicas are behind (`repairPlan`).
+///
+/// Like `WriteRound` it has no clock; the coordinator feeds it replies and its own timeout.
+/// Keep feeding it replies after the decision: they do not change what the client was told,
+/// but they widen the repair plan.
+public struct ReadRound<Payload> {
+    private var tally: ReplyTally
+    /// Successful replies by node; failures live in the tally.
+    private(set) var entries: [NodeID: ReplicaEntry<Payload>?] = [:]
+
+    /// - Throws: `QuorumError.quorumOutOfRange` unless `1 <= required <= targets.count`
+    ///   (repeated targets count once).
+    public init(targets: [NodeID], required: Int) throws(QuorumError) {
+        tally = try ReplyTally(kind: .read, targets: targets, required: required)
+    }
+
+    /// Counts one reply. A reply from a node that is not a target, or a second reply from the
+    /// same node, is ignored. Replies after the decision are kept for repair only.
+    @discardableResult
+    public mutating func record(_ reply: ReadReply<Payload>, from node: NodeID) -> QuorumStatus {
+        if case .failed(let reason) = reply {
+            _ = tally.accept(node, failure: reason)
+        } else if tally.accept(node, failure: nil) {
+            entries[node] = reply.entry
+        }
+        return tally.decision
+    }
+
+    /// Stops waiting: won if R answers are in, lost otherwise. Returns the final status
+    /// (unchanged if the round was already decided).
+    @discardableResult
+    public mutating func timeout() -> QuorumStatus {
+        tally.timeout()
+        return tally.decision
+    }
+
+    /// The newest entry among the successful replies so far; nil when all said missing.
+    ///
+    /// Equal versions name the same write, so which of them is picked does not matter; the
+    /// first in target order is, so the result does not depend on arrival order.
+    public var newest: ReplicaEntry<Payload>? {
+        var best: ReplicaEntry<Payload>?
+        for node in tally.targets {
+            guard case let entry?? = entries[node] else { continue }
+            if best.map({ entry.version > $0.version }) ?? true { best = entry }
+        }
+        return best
+    }
+
+    /// What the client is told, from the successful replies so far. Meaningful once the round
+    /// is won; check `status` first.
+    public func resolution(nowMillis: UInt64) -> ReadResolution<Payload> {
+        ReadResolution(newest: newest, nowMillis: nowMillis)
+    }
+
+    /// The successful reply of `node`, if it gave one: the entry, or nil inside for `missing`.
+    public func entry(from node: NodeID) -> ReplicaEntry<Payload>?? {
+        entries[node]
+    }
+
+    /// Nodes that answered successfully, in target order.
+    public var answeredNodes: [NodeID] {
+        tally.targets.filter { entries[$0] != nil }
+    }
+
+    /// Decided the first time it is not `.pending`, and never changes after.
+    public var status: QuorumStatus { tally.decision }
+    /// The targets, in the order given, without repeats.
+    public var targets: [NodeID] { tally.targets }
+    /// R.
+    public var required: Int { tally.required }
+    /// Successful replies: values, tombstones and missing.
+    public var answered: Int { tally.successes }
+    public var failed: Int { tally.failures.count }
+    /// Targets that have not replied (including after a timeout).
+    public var outstanding: Int { tally.outstanding }
+    public var failures: [ReplicaFailure] { tally.failures }
+    /// Every target has replied; the repair plan is final.
+    public var isComplete: Bool { tally.isComplete }
+    public var hasTimedOut: Bool { tally.timedOut }
+    /// What to tell the client when the round is lost, with the counts of that moment.
+    public var error: QuorumError? { tally.error }
+}
+
+extension ReadRound: Sendable where Payload: Sendable {}
+extension ReadRound: Equatable where Payload: Equatable {}
+extension ReadRound: Hashable where Payload: Hashable {}
