@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "RingtailStorageTests", dependencies: ["RingtailStorage", "RingtailModel"]),
         .testTarget(name: "RingtailMembershipTests", dependencies: ["RingtailMembership", "RingtailModel"]),
         .testTarget(name: "RingtailRingTests", dependencies: ["RingtailRing", "RingtailModel"]),
+        .testTarget(name: "RingtailReplicationTests", dependencies: ["RingtailReplication", "RingtailModel"]),
         .testTarget(name: "ProtoGenKitTests", dependencies: ["ProtoGenKit"]),
         .testTarget(
             name: "RingtailWireTests",
