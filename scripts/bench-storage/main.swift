@@ -29,8 +29,31 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+/// CPU time of this thread in seconds: steadier than wall time on a shared machine.
+func threadCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// Wall and CPU seconds of one phase.
+struct Timing {
+    var wall: Double
+    var cpu: Double
+}
+
+func measure(_ body: () -> Void) -> Timing {
+    let clock = ContinuousClock()
+    let cpuStart = threadCPUSeconds()
+    let elapsed = clock.measure(body)
+    let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Timing(wall: wall, cpu: threadCPUSeconds() - cpuStart)
+}
+
+func rate(_ operations: Int, _ timing: Timing) -> String {
+    let wall = Int((Double(operations) / timing.wall).rounded())
+    let cpu = Int((Double(operations) / timing.cpu).rounded())
+    return "\(wall) (per CPU-second: \(cpu))"
 }
 
 @main
@@ -59,12 +82,11 @@ struct BenchStorage {
         let node = NodeTag(rawValue: 1)
         let baselineRSS = residentBytes()
         let baselineMemory = store.statistics().memoryUsedBytes
-        let clock = ContinuousClock()
 
         var stamp: UInt64 = 1
         let insert = keys.withUnsafeBytes { all in
             value.withUnsafeBytes { v in
-                clock.measure {
+                measure {
                     for i in 0..<keyCount {
                         let key = UnsafeRawBufferPointer(rebasing: all[i * keyBytes..<(i + 1) * keyBytes])
                         stamp += 1
@@ -79,10 +101,10 @@ struct BenchStorage {
         precondition(stats.keys == keyCount && stats.evictions == 0)
         let rss = residentBytes()
 
-        func timeGets() -> Duration {
+        func timeGets() -> Timing {
             var found = 0
             let elapsed = keys.withUnsafeBytes { all in
-                clock.measure {
+                measure {
                     for i in order {
                         let key = UnsafeRawBufferPointer(rebasing: all[i * keyBytes..<(i + 1) * keyBytes])
                         found &+= store.read(key: key, nowMillis: now) { lookup in
@@ -99,7 +121,7 @@ struct BenchStorage {
 
         let overwrite = keys.withUnsafeBytes { all in
             value.withUnsafeBytes { v in
-                clock.measure {
+                measure {
                     for i in order {
                         let key = UnsafeRawBufferPointer(rebasing: all[i * keyBytes..<(i + 1) * keyBytes])
                         stamp += 1
@@ -117,9 +139,9 @@ struct BenchStorage {
         print("keys=\(keyCount) key_bytes=\(keyBytes) value_bytes=\(valueBytes) shards=64")
         print("memoryUsedBytes/key=\(fmt(Double(stats.memoryUsedBytes - baselineMemory) / n))")
         print("rss_growth/key=\(fmt(Double(rss - baselineRSS) / n))")
-        print("SET(insert) ops/s=\(fmt(n / seconds(insert)))")
-        print("GET(random hit) ops/s=\(fmt(n / seconds(get)))")
-        print("SET(overwrite, random) ops/s=\(fmt(n / seconds(overwrite)))")
-        print("GET(random hit, second pass) ops/s=\(fmt(n / seconds(getAgain)))")
+        print("SET(insert) ops/s=" + rate(keyCount, insert))
+        print("GET(random hit) ops/s=" + rate(keyCount, get))
+        print("SET(overwrite, random) ops/s=" + rate(keyCount, overwrite))
+        print("GET(random hit, second pass) ops/s=" + rate(keyCount, getAgain))
     }
 }
