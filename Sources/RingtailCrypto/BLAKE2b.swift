@@ -18,13 +18,24 @@ public struct BLAKE2b: ~Copyable {
 
     /// Starts an incremental hash producing `digestBytes` bytes, keyed when `key` is non-empty.
     public init(digestBytes: Int = BLAKE2b.defaultDigestBytes, key: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
-        Sodium.ensureInitialised()
-        precondition((Self.minimumDigestBytes...Self.maximumDigestBytes).contains(digestBytes), "BLAKE2b digest size out of range")
-        precondition(key.isEmpty || (Self.minimumKeyBytes...Self.maximumKeyBytes).contains(key.count), "BLAKE2b key size out of range")
         self.digestBytes = digestBytes
-        self.state = UnsafeMutableRawPointer.allocate(byteCount: crypto_generichash_statebytes(), alignment: 64)
+        self.state = Self.makeState(digestBytes: digestBytes, key: key)
+    }
+
+    /// Starts an incremental keyed hash producing `digestBytes` bytes.
+    public init(digestBytes: Int = BLAKE2b.defaultDigestBytes, key: [UInt8]) {
+        self.digestBytes = digestBytes
+        self.state = key.withUnsafeBytes { Self.makeState(digestBytes: digestBytes, key: $0) }
+    }
+
+    private static func makeState(digestBytes: Int, key: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer {
+        Sodium.ensureInitialised()
+        precondition((minimumDigestBytes...maximumDigestBytes).contains(digestBytes), "BLAKE2b digest size out of range")
+        precondition(key.isEmpty || (minimumKeyBytes...maximumKeyBytes).contains(key.count), "BLAKE2b key size out of range")
+        let state = UnsafeMutableRawPointer.allocate(byteCount: crypto_generichash_statebytes(), alignment: 64)
         let keyPointer = key.isEmpty ? nil : key.baseAddress?.assumingMemoryBound(to: UInt8.self)
         crypto_generichash_init(OpaquePointer(state), keyPointer, key.count, digestBytes)
+        return state
     }
 
     deinit {
