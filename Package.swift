@@ -38,6 +38,9 @@ let package = Package(
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"]),
         .target(name: "RingtailMembership", dependencies: ["RingtailModel"]),
 
+        // Partitions, consistent-hash ring with virtual nodes, preference lists. Pure values.
+        .target(name: "RingtailRing", dependencies: ["RingtailModel"]),
+
         // Schema compiler for Proto/: parser and Swift emitter (no I/O), plus its command.
         .target(name: "ProtoGenKit"),
         .executableTarget(name: "ringtail-protogen", dependencies: ["ProtoGenKit"]),
@@ -69,6 +72,9 @@ let package = Package(
                 "RingtailStorage",
                 "RingtailWire",
                 "RingtailCrypto",
+                "RingtailRing",
+                "RingtailMembership",
+                "RingtailClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,6 +104,7 @@ let package = Package(
         .testTarget(name: "RingtailCryptoTests", dependencies: ["RingtailCrypto"]),
         .testTarget(name: "RingtailStorageTests", dependencies: ["RingtailStorage", "RingtailModel"]),
         .testTarget(name: "RingtailMembershipTests", dependencies: ["RingtailMembership", "RingtailModel"]),
+        .testTarget(name: "RingtailRingTests", dependencies: ["RingtailRing", "RingtailModel"]),
         .testTarget(name: "ProtoGenKitTests", dependencies: ["ProtoGenKit"]),
         .testTarget(
             name: "RingtailWireTests",

@@ -42,7 +42,7 @@ wait_for_port "$address" 30 || { cat "$state_dir/node.log" >&2; die "node did no
 ctl() { echo "\$ cachectl $*" >&2; "$bin/cachectl" --host "$address" "$@"; }
 log "demo"
 ctl set greeting "hello from ringtail"
-ctl get greeting
+ctl get greeting; echo
 ctl set session:42 "expires soon" --ttl 30s
 ctl get session:42 --json
 printf 'binary\x00value' | ctl set blob -

@@ -81,9 +81,8 @@ extension SwiftEmitter {
                         body.line(field.writeStatement(property))
                     }
                 case .optional:
-                    body.block("if let \(field.propertyName) = \(property) {") {
-                        $0.line(field.writeStatement(field.propertyName))
-                    }
+                    // Bound to a fixed name: binding the field's own name would shadow `buffer` for a field so named.
+                    body.block("if let value = \(property) {") { $0.line(field.writeStatement("value")) }
                 case .repeated:
                     body.block("for element in \(property) {") { $0.line(field.writeStatement("element")) }
                 }

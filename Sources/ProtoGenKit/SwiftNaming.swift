@@ -4,16 +4,11 @@ enum SwiftNaming {
     static func lowerCamel(_ typeName: String) -> String {
         let characters = Array(typeName)
         let upperPrefix = characters.prefix { $0.isUppercase }.count
-        switch upperPrefix {
-        case 0:
-            return typeName
-        case characters.count, 1:
-            // All capitals, or a single leading capital: lower the whole run.
-            return String(characters[..<upperPrefix]).lowercased() + String(characters[upperPrefix...])
-        default:
-            // The last capital of a run starts the next word (`URLRequest` → `url` + `Request`).
-            return String(characters[..<(upperPrefix - 1)]).lowercased() + String(characters[(upperPrefix - 1)...])
-        }
+        guard upperPrefix > 0 else { return typeName }
+        // In `URLRequest` the last capital of the run starts the next word; in `HTTP2Frame` or `ID` it does not.
+        let runEndsWord = upperPrefix > 1 && upperPrefix < characters.count && characters[upperPrefix].isLowercase
+        let lowered = runEndsWord ? upperPrefix - 1 : upperPrefix
+        return String(characters[..<lowered]).lowercased() + String(characters[lowered...])
     }
 
     /// Backquotes a name that Swift would read as a keyword.

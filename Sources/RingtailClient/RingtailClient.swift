@@ -15,10 +15,11 @@ public final class RingtailClient: Sendable {
     public let connectTimeout: Duration
     private let group: any EventLoopGroup
     private let connection = Mutex<ConnectionState>(.none)
+    private let attempts = Atomic<UInt64>(0)
 
     private enum ConnectionState {
         case none
-        case connecting(EventLoopFuture<any Channel>)
+        case connecting(attempt: UInt64, EventLoopFuture<any Channel>)
         case connected(any Channel)
     }
 
@@ -40,19 +41,26 @@ public final class RingtailClient: Sendable {
     deinit {
         switch connection.withLock({ $0 }) {
         case .connected(let channel): channel.close(promise: nil)
-        case .connecting(let future): future.whenSuccess { $0.close(promise: nil) }
+        case .connecting(_, let future): future.whenSuccess { $0.close(promise: nil) }
         case .none: break
         }
     }
 
     /// Sends `message` and returns the response frame, whatever its type.
     public func send(_ message: AnyMessage) async throws -> Frame {
-        let channel = try await channel()
-        let promise = channel.eventLoop.makePromise(of: Frame.self)
-        channel.writeAndFlush(OutgoingRequest(message: message, promise: promise)).whenFailure { error in
-            promise.fail(RingtailClientError.connectionClosed)
+        try await sendFuture(message).get()
+    }
+
+    /// Sends `message`; the future completes with the response frame. For callers that
+    /// compose replies on event loops (the cluster coordinator) without a task per request.
+    public func sendFuture(_ message: AnyMessage) -> EventLoopFuture<Frame> {
+        channelFuture().flatMap { channel in
+            let promise = channel.eventLoop.makePromise(of: Frame.self)
+            channel.writeAndFlush(OutgoingRequest(message: message, promise: promise)).whenFailure { _ in
+                promise.fail(RingtailClientError.connectionClosed)
+            }
+            return promise.futureResult
         }
-        return try await promise.futureResult.get()
     }
 
     /// Sends `message` and decodes the response as `Response`; an error response throws.
@@ -82,36 +90,41 @@ public final class RingtailClient: Sendable {
         }
         switch current {
         case .connected(let channel): try? await channel.close()
-        case .connecting(let future): try? await future.get().close()
+        case .connecting(_, let future): try? await future.get().close()
         case .none: break
         }
     }
 
-    private func channel() async throws -> any Channel {
-        let future: EventLoopFuture<any Channel> = connection.withLock { state in
+    /// The open connection, or the attempt to open one that concurrent requests share.
+    private func channelFuture() -> EventLoopFuture<any Channel> {
+        connection.withLock { state in
             switch state {
             case .connected(let channel) where channel.isActive:
                 return channel.eventLoop.makeSucceededFuture(channel)
-            case .connecting(let pending):
-                // Concurrent requests wait for the same attempt.
+            case .connecting(_, let pending):
                 return pending
             case .connected, .none:
-                let fresh = connect()
-                state = .connecting(fresh)
-                return fresh
+                let attempt = attempts.add(1, ordering: .relaxed).newValue
+                let future = connect(attempt: attempt)
+                state = .connecting(attempt: attempt, future)
+                return future
             }
         }
-        do {
-            let channel = try await future.get()
+    }
+
+    /// Connects, and records the outcome unless a newer attempt replaced this one.
+    private func connect(attempt: UInt64) -> EventLoopFuture<any Channel> {
+        let address = self.address
+        return connect().flatMapErrorThrowing { [self] error in
             connection.withLock { state in
-                if case .connecting(let pending) = state, pending === future { state = .connected(channel) }
-            }
-            return channel
-        } catch {
-            connection.withLock { state in
-                if case .connecting(let pending) = state, pending === future { state = .none }
+                if case .connecting(attempt, _) = state { state = .none }
             }
             throw RingtailClientError.connectionFailed(address: address.description, reason: "\(error)")
+        }.map { [self] channel in
+            connection.withLock { state in
+                if case .connecting(attempt, _) = state { state = .connected(channel) }
+            }
+            return channel
         }
     }
 

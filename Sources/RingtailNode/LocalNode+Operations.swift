@@ -34,7 +34,7 @@ extension LocalNode {
             store.read(key: keyBytes, nowMillis: now) { lookup in
                 switch lookup {
                 case .value(let stored):
-                    var value = ByteBufferAllocator.shared.buffer(capacity: stored.bytes.count)
+                    var value = ByteBufferAllocator().buffer(capacity: stored.bytes.count)
                     value.writeBytes(stored.bytes)
                     return GetResponse(
                         found: true,

@@ -53,7 +53,8 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             var output = pendingOutput ?? context.channel.allocator.buffer(capacity: 128)
             pendingOutput = nil
             reportFrameError(frameError, into: &output, remote: context.remoteAddress)
-            context.writeAndFlush(wrapOutboundOut(output)).whenComplete { _ in context.close(promise: nil) }
+            let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(output)).whenComplete { _ in loopBoundContext.value.close(promise: nil) }
             return
         }
         if case ByteToMessageDecoderError.leftoverDataWhenDone = error {

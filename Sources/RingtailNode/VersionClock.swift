@@ -28,9 +28,10 @@ public final class VersionClock: Sendable {
         _ = hlc.withLock { $0.observe(version.timestamp, physicalMillis: physical) }
     }
 
-    /// How far the HLC runs ahead of the wall clock (positive when another node's clock is ahead).
+    /// How far the HLC runs ahead of the wall clock: positive when a node whose clock is ahead
+    /// has written here, 0 when the HLC follows the local clock.
     public func driftMillis() -> Int64 {
         let last = hlc.withLock { $0.last.physicalMillis }
-        return Int64(bitPattern: last) - Int64(bitPattern: wallClock.nowMillis())
+        return max(0, Int64(bitPattern: last) - Int64(bitPattern: wallClock.nowMillis()))
     }
 }

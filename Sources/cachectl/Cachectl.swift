@@ -11,4 +11,7 @@ struct Cachectl: AsyncParsableCommand {
             """,
         subcommands: [GetCommand.self, SetCommand.self, DeleteCommand.self, StatsCommand.self, PingCommand.self]
     )
+
+    /// Declared here too so `--host`, `--timeout` and `--json` may come before the subcommand.
+    @OptionGroup var connection: ConnectionOptions
 }

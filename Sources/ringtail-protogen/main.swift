@@ -7,30 +7,50 @@ import ProtoGenKit
 
 let usage = "usage: ringtail-protogen <schema.proto> --output-dir <directory> [--check]"
 
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+func fail(_ message: String) -> Never {
+    printError("ringtail-protogen: \(message)")
+    exit(2)
+}
+
+let options: CommandLineOptions
 do {
-    let options = try CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
-    let schemaText = try String(contentsOfFile: options.schemaPath, encoding: .utf8)
-    let files = try ProtoGenerator.generate(schemaText: schemaText, schemaPath: options.schemaPath)
-    let directory = OutputDirectory(path: options.outputDirectory)
+    options = try CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    fail("\(error.message)\n\(usage)")
+}
+
+let schemaText: String
+do {
+    schemaText = try String(contentsOfFile: options.schemaPath, encoding: .utf8)
+} catch {
+    fail("cannot read \(options.schemaPath): \(error.localizedDescription)")
+}
+
+let files: [GeneratedFile]
+do {
+    files = try ProtoGenerator.generate(schemaText: schemaText, schemaPath: options.schemaPath)
+} catch {
+    // Already `file:line:column: message` lines; no prefix, so editors can link them.
+    printError(error.description)
+    exit(2)
+}
+
+let directory = OutputDirectory(path: options.outputDirectory)
+do {
     let changes = try directory.changes(toMatch: files)
     if options.check {
-        for change in changes {
-            FileHandle.standardError.write(Data("\(change)\n".utf8))
-        }
-        if !changes.isEmpty {
-            FileHandle.standardError.write(Data("generated code is out of date; run scripts/generate-proto.sh\n".utf8))
+        guard changes.isEmpty else {
+            changes.forEach { printError("\($0)") }
+            printError("generated code is out of date; run scripts/generate-proto.sh")
             exit(1)
         }
     } else {
         try directory.apply(changes)
     }
-} catch let error as SchemaError {
-    FileHandle.standardError.write(Data("\(error)\n".utf8))
-    exit(2)
-} catch let error as CommandLineOptions.UsageError {
-    FileHandle.standardError.write(Data("ringtail-protogen: \(error.message)\n\(usage)\n".utf8))
-    exit(2)
 } catch {
-    FileHandle.standardError.write(Data("ringtail-protogen: \(error.localizedDescription)\n".utf8))
-    exit(2)
+    fail("cannot update \(options.outputDirectory): \(error.localizedDescription)")
 }

@@ -33,7 +33,8 @@ struct CachectlTests {
             let host = ["--host", node.address]
             let set = try cachectl(["set", "city", "Zürich"] + host)
             #expect(set.status == 0, "\(set.stderr)")
-            let get = try cachectl(["get", "city"] + host)
+            // Connection options may also come before the subcommand.
+            let get = try cachectl(host + ["get", "city"])
             #expect(get.status == 0)
             #expect(get.text == "Zürich", "get prints the value alone")
 

@@ -36,6 +36,12 @@ struct RawSocket {
         }
     }
 
+    /// The next complete frame; throws on timeout or close.
+    mutating func nextFrame() throws -> Frame {
+        guard let frame = receiveFrame() else { throw TestFailure("no frame arrived before timeout or close") }
+        return frame
+    }
+
     /// True when the peer closes the connection before the timeout.
     mutating func receiveUntilClosed() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 4096)

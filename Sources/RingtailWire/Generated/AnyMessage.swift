@@ -15,6 +15,18 @@ public enum AnyMessage: Sendable, Equatable {
     case deleteResponse(DeleteResponse)
     case statsRequest(StatsRequest)
     case statsResponse(StatsResponse)
+    case peerHello(PeerHello)
+    case peerWelcome(PeerWelcome)
+    case gossip(Gossip)
+    case gossipReceived(GossipReceived)
+    case replicaWriteRequest(ReplicaWriteRequest)
+    case replicaWriteResponse(ReplicaWriteResponse)
+    case replicaReadRequest(ReplicaReadRequest)
+    case replicaReadResponse(ReplicaReadResponse)
+    case clusterStatusRequest(ClusterStatusRequest)
+    case clusterStatusResponse(ClusterStatusResponse)
+    case ringRequest(RingRequest)
+    case ringResponse(RingResponse)
 
     /// The type id the frame header carries for this message.
     public var messageType: MessageType {
@@ -30,6 +42,18 @@ public enum AnyMessage: Sendable, Equatable {
         case .deleteResponse: .deleteResponse
         case .statsRequest: .statsRequest
         case .statsResponse: .statsResponse
+        case .peerHello: .peerHello
+        case .peerWelcome: .peerWelcome
+        case .gossip: .gossip
+        case .gossipReceived: .gossipReceived
+        case .replicaWriteRequest: .replicaWriteRequest
+        case .replicaWriteResponse: .replicaWriteResponse
+        case .replicaReadRequest: .replicaReadRequest
+        case .replicaReadResponse: .replicaReadResponse
+        case .clusterStatusRequest: .clusterStatusRequest
+        case .clusterStatusResponse: .clusterStatusResponse
+        case .ringRequest: .ringRequest
+        case .ringResponse: .ringResponse
         }
     }
 
@@ -47,6 +71,18 @@ public enum AnyMessage: Sendable, Equatable {
         case .deleteResponse(let message): message
         case .statsRequest(let message): message
         case .statsResponse(let message): message
+        case .peerHello(let message): message
+        case .peerWelcome(let message): message
+        case .gossip(let message): message
+        case .gossipReceived(let message): message
+        case .replicaWriteRequest(let message): message
+        case .replicaWriteResponse(let message): message
+        case .replicaReadRequest(let message): message
+        case .replicaReadResponse(let message): message
+        case .clusterStatusRequest(let message): message
+        case .clusterStatusResponse(let message): message
+        case .ringRequest(let message): message
+        case .ringResponse(let message): message
         }
     }
 
@@ -64,6 +100,18 @@ public enum AnyMessage: Sendable, Equatable {
         case .deleteResponse: self = try .deleteResponse(DeleteResponse(decoding: &body))
         case .statsRequest: self = try .statsRequest(StatsRequest(decoding: &body))
         case .statsResponse: self = try .statsResponse(StatsResponse(decoding: &body))
+        case .peerHello: self = try .peerHello(PeerHello(decoding: &body))
+        case .peerWelcome: self = try .peerWelcome(PeerWelcome(decoding: &body))
+        case .gossip: self = try .gossip(Gossip(decoding: &body))
+        case .gossipReceived: self = try .gossipReceived(GossipReceived(decoding: &body))
+        case .replicaWriteRequest: self = try .replicaWriteRequest(ReplicaWriteRequest(decoding: &body))
+        case .replicaWriteResponse: self = try .replicaWriteResponse(ReplicaWriteResponse(decoding: &body))
+        case .replicaReadRequest: self = try .replicaReadRequest(ReplicaReadRequest(decoding: &body))
+        case .replicaReadResponse: self = try .replicaReadResponse(ReplicaReadResponse(decoding: &body))
+        case .clusterStatusRequest: self = try .clusterStatusRequest(ClusterStatusRequest(decoding: &body))
+        case .clusterStatusResponse: self = try .clusterStatusResponse(ClusterStatusResponse(decoding: &body))
+        case .ringRequest: self = try .ringRequest(RingRequest(decoding: &body))
+        case .ringResponse: self = try .ringResponse(RingResponse(decoding: &body))
         }
     }
 
@@ -81,6 +129,18 @@ public enum AnyMessage: Sendable, Equatable {
         case .deleteResponse(let message): message.encode(into: &buffer)
         case .statsRequest(let message): message.encode(into: &buffer)
         case .statsResponse(let message): message.encode(into: &buffer)
+        case .peerHello(let message): message.encode(into: &buffer)
+        case .peerWelcome(let message): message.encode(into: &buffer)
+        case .gossip(let message): message.encode(into: &buffer)
+        case .gossipReceived(let message): message.encode(into: &buffer)
+        case .replicaWriteRequest(let message): message.encode(into: &buffer)
+        case .replicaWriteResponse(let message): message.encode(into: &buffer)
+        case .replicaReadRequest(let message): message.encode(into: &buffer)
+        case .replicaReadResponse(let message): message.encode(into: &buffer)
+        case .clusterStatusRequest(let message): message.encode(into: &buffer)
+        case .clusterStatusResponse(let message): message.encode(into: &buffer)
+        case .ringRequest(let message): message.encode(into: &buffer)
+        case .ringResponse(let message): message.encode(into: &buffer)
         }
     }
 }

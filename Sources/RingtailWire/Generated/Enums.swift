@@ -61,3 +61,80 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConve
         }
     }
 }
+
+/// Open to values this build does not know, so a newer peer's codes pass through intact.
+public struct MemberStateCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+
+    public init(rawValue: UInt32) {
+        self.rawValue = rawValue
+    }
+
+    public static let alive = MemberStateCode(rawValue: 0)
+    public static let suspect = MemberStateCode(rawValue: 1)
+    public static let dead = MemberStateCode(rawValue: 2)
+    public static let left = MemberStateCode(rawValue: 3)
+
+    /// The value's name in the schema, or its number if this build does not know it.
+    public var description: String {
+        switch rawValue {
+        case 0: "alive"
+        case 1: "suspect"
+        case 2: "dead"
+        case 3: "left"
+        default: String(rawValue)
+        }
+    }
+}
+
+/// Open to values this build does not know, so a newer peer's codes pass through intact.
+public struct GossipKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+
+    public init(rawValue: UInt32) {
+        self.rawValue = rawValue
+    }
+
+    public static let ping = GossipKind(rawValue: 0)
+    public static let pingReq = GossipKind(rawValue: 1)
+    public static let ack = GossipKind(rawValue: 2)
+    public static let nack = GossipKind(rawValue: 3)
+    public static let sync = GossipKind(rawValue: 4)
+    public static let syncReply = GossipKind(rawValue: 5)
+
+    /// The value's name in the schema, or its number if this build does not know it.
+    public var description: String {
+        switch rawValue {
+        case 0: "ping"
+        case 1: "pingReq"
+        case 2: "ack"
+        case 3: "nack"
+        case 4: "sync"
+        case 5: "syncReply"
+        default: String(rawValue)
+        }
+    }
+}
+
+/// Open to values this build does not know, so a newer peer's codes pass through intact.
+public struct EntryState: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+
+    public init(rawValue: UInt32) {
+        self.rawValue = rawValue
+    }
+
+    public static let missing = EntryState(rawValue: 0)
+    public static let live = EntryState(rawValue: 1)
+    public static let tombstone = EntryState(rawValue: 2)
+
+    /// The value's name in the schema, or its number if this build does not know it.
+    public var description: String {
+        switch rawValue {
+        case 0: "missing"
+        case 1: "live"
+        case 2: "tombstone"
+        default: String(rawValue)
+        }
+    }
+}

@@ -13,6 +13,18 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case deleteResponse = 15
     case statsRequest = 16
     case statsResponse = 17
+    case peerHello = 20
+    case peerWelcome = 21
+    case gossip = 30
+    case gossipReceived = 31
+    case replicaWriteRequest = 40
+    case replicaWriteResponse = 41
+    case replicaReadRequest = 42
+    case replicaReadResponse = 43
+    case clusterStatusRequest = 50
+    case clusterStatusResponse = 51
+    case ringRequest = 52
+    case ringResponse = 53
 
     /// The message's name in the schema.
     public var description: String {
@@ -28,6 +40,18 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
         case .deleteResponse: "DeleteResponse"
         case .statsRequest: "StatsRequest"
         case .statsResponse: "StatsResponse"
+        case .peerHello: "PeerHello"
+        case .peerWelcome: "PeerWelcome"
+        case .gossip: "Gossip"
+        case .gossipReceived: "GossipReceived"
+        case .replicaWriteRequest: "ReplicaWriteRequest"
+        case .replicaWriteResponse: "ReplicaWriteResponse"
+        case .replicaReadRequest: "ReplicaReadRequest"
+        case .replicaReadResponse: "ReplicaReadResponse"
+        case .clusterStatusRequest: "ClusterStatusRequest"
+        case .clusterStatusResponse: "ClusterStatusResponse"
+        case .ringRequest: "RingRequest"
+        case .ringResponse: "RingResponse"
         }
     }
 }

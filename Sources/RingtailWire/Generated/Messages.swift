@@ -143,8 +143,8 @@ public struct GetRequest: FramedMessage {
         if self.key.readableBytes != 0 {
             buffer.writeWireBytes(self.key, field: 1)
         }
-        if let readQuorum = self.readQuorum {
-            buffer.writeWireUInt32(readQuorum, field: 2)
+        if let value = self.readQuorum {
+            buffer.writeWireUInt32(value, field: 2)
         }
     }
 
@@ -190,11 +190,11 @@ public struct GetResponse: FramedMessage {
         if self.value.readableBytes != 0 {
             buffer.writeWireBytes(self.value, field: 2)
         }
-        if let version = self.version {
-            buffer.writeWireMessage(version, field: 3)
+        if let value = self.version {
+            buffer.writeWireMessage(value, field: 3)
         }
-        if let expiresAtMillis = self.expiresAtMillis {
-            buffer.writeWireFixed64(expiresAtMillis, field: 4)
+        if let value = self.expiresAtMillis {
+            buffer.writeWireFixed64(value, field: 4)
         }
     }
 
@@ -241,11 +241,11 @@ public struct SetRequest: FramedMessage {
         if self.value.readableBytes != 0 {
             buffer.writeWireBytes(self.value, field: 2)
         }
-        if let ttlMillis = self.ttlMillis {
-            buffer.writeWireUInt64(ttlMillis, field: 3)
+        if let value = self.ttlMillis {
+            buffer.writeWireUInt64(value, field: 3)
         }
-        if let writeQuorum = self.writeQuorum {
-            buffer.writeWireUInt32(writeQuorum, field: 4)
+        if let value = self.writeQuorum {
+            buffer.writeWireUInt32(value, field: 4)
         }
     }
 
@@ -309,8 +309,8 @@ public struct DeleteRequest: FramedMessage {
         if self.key.readableBytes != 0 {
             buffer.writeWireBytes(self.key, field: 1)
         }
-        if let writeQuorum = self.writeQuorum {
-            buffer.writeWireUInt32(writeQuorum, field: 2)
+        if let value = self.writeQuorum {
+            buffer.writeWireUInt32(value, field: 2)
         }
     }
 
@@ -546,6 +546,717 @@ public struct StatsResponse: FramedMessage {
             case 14: self.protocolVersion = try buffer.readWireUInt32(tag)
             case 15: self.shards.append(try buffer.readWireMessage(ShardStats.self, tag, nestingDepth: nestingDepth))
             case 16: self.clockOffsetMillis = try buffer.readWireInt64(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// The first frame a node sends on a connection to a peer when the cluster has a secret:
+/// proves knowledge of the secret without sending it. mac = BLAKE2b-256 keyed with the
+/// secret over nodeId, timestampMillis (8 bytes, big-endian) and nonce.
+public struct PeerHello: FramedMessage {
+    public static let messageType: MessageType = .peerHello
+
+    public var nodeId: String
+    public var timestampMillis: UInt64
+    public var nonce: ByteBuffer
+    public var mac: ByteBuffer
+
+    public init(
+        nodeId: String = "",
+        timestampMillis: UInt64 = 0,
+        nonce: ByteBuffer = ByteBuffer(),
+        mac: ByteBuffer = ByteBuffer()
+    ) {
+        self.nodeId = nodeId
+        self.timestampMillis = timestampMillis
+        self.nonce = nonce
+        self.mac = mac
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if !self.nodeId.isEmpty {
+            buffer.writeWireString(self.nodeId, field: 1)
+        }
+        if self.timestampMillis != 0 {
+            buffer.writeWireFixed64(self.timestampMillis, field: 2)
+        }
+        if self.nonce.readableBytes != 0 {
+            buffer.writeWireBytes(self.nonce, field: 3)
+        }
+        if self.mac.readableBytes != 0 {
+            buffer.writeWireBytes(self.mac, field: 4)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.nodeId = try buffer.readWireString(tag)
+            case 2: self.timestampMillis = try buffer.readWireFixed64(tag)
+            case 3: self.nonce = try buffer.readWireBytes(tag)
+            case 4: self.mac = try buffer.readWireBytes(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// The answer to an accepted PeerHello; a rejected one gets ErrorResponse(unauthorized).
+public struct PeerWelcome: FramedMessage {
+    public static let messageType: MessageType = .peerWelcome
+
+    public var nodeId: String
+
+    public init(
+        nodeId: String = ""
+    ) {
+        self.nodeId = nodeId
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if !self.nodeId.isEmpty {
+            buffer.writeWireString(self.nodeId, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.nodeId = try buffer.readWireString(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// What one node believes about one member, as gossip carries it.
+public struct MemberRecord: WireMessage {
+    public var nodeId: String
+    /// The member's cluster (RPC) address, host:port.
+    public var address: String
+    public var state: MemberStateCode
+    public var incarnation: UInt64
+    /// Ring weight (capacity) in thousandths.
+    public var weightMilli: UInt32
+    public var suspectedBy: String?
+
+    public init(
+        nodeId: String = "",
+        address: String = "",
+        state: MemberStateCode = .alive,
+        incarnation: UInt64 = 0,
+        weightMilli: UInt32 = 0,
+        suspectedBy: String? = nil
+    ) {
+        self.nodeId = nodeId
+        self.address = address
+        self.state = state
+        self.incarnation = incarnation
+        self.weightMilli = weightMilli
+        self.suspectedBy = suspectedBy
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if !self.nodeId.isEmpty {
+            buffer.writeWireString(self.nodeId, field: 1)
+        }
+        if !self.address.isEmpty {
+            buffer.writeWireString(self.address, field: 2)
+        }
+        if self.state.rawValue != 0 {
+            buffer.writeWireUInt32(self.state.rawValue, field: 3)
+        }
+        if self.incarnation != 0 {
+            buffer.writeWireUInt64(self.incarnation, field: 4)
+        }
+        if self.weightMilli != 0 {
+            buffer.writeWireUInt32(self.weightMilli, field: 5)
+        }
+        if let value = self.suspectedBy {
+            buffer.writeWireString(value, field: 6)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.nodeId = try buffer.readWireString(tag)
+            case 2: self.address = try buffer.readWireString(tag)
+            case 3: self.state = try MemberStateCode(rawValue: buffer.readWireUInt32(tag))
+            case 4: self.incarnation = try buffer.readWireUInt64(tag)
+            case 5: self.weightMilli = try buffer.readWireUInt32(tag)
+            case 6: self.suspectedBy = try buffer.readWireString(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// One membership-protocol message. One-way: an answer (ack, syncReply…) is another Gossip
+/// frame sent to the sender's address.
+public struct Gossip: FramedMessage {
+    public static let messageType: MessageType = .gossip
+
+    /// The sender's cluster address: where answers go.
+    public var fromAddress: String
+    public var kind: GossipKind
+    public var sequence: UInt64
+    /// For pingReq: the member to probe on the sender's behalf.
+    public var target: String
+    public var members: [MemberRecord]
+
+    public init(
+        fromAddress: String = "",
+        kind: GossipKind = .ping,
+        sequence: UInt64 = 0,
+        target: String = "",
+        members: [MemberRecord] = []
+    ) {
+        self.fromAddress = fromAddress
+        self.kind = kind
+        self.sequence = sequence
+        self.target = target
+        self.members = members
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if !self.fromAddress.isEmpty {
+            buffer.writeWireString(self.fromAddress, field: 1)
+        }
+        if self.kind.rawValue != 0 {
+            buffer.writeWireUInt32(self.kind.rawValue, field: 2)
+        }
+        if self.sequence != 0 {
+            buffer.writeWireUInt64(self.sequence, field: 3)
+        }
+        if !self.target.isEmpty {
+            buffer.writeWireString(self.target, field: 4)
+        }
+        for element in self.members {
+            buffer.writeWireMessage(element, field: 5)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.fromAddress = try buffer.readWireString(tag)
+            case 2: self.kind = try GossipKind(rawValue: buffer.readWireUInt32(tag))
+            case 3: self.sequence = try buffer.readWireUInt64(tag)
+            case 4: self.target = try buffer.readWireString(tag)
+            case 5: self.members.append(try buffer.readWireMessage(MemberRecord.self, tag, nestingDepth: nestingDepth))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// The acknowledgement of a Gossip frame (receipt only; protocol answers travel separately).
+public struct GossipReceived: FramedMessage {
+    public static let messageType: MessageType = .gossipReceived
+
+    public init() {}
+
+    public func encode(into buffer: inout ByteBuffer) {}
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            try buffer.skipWireField(tag)
+        }
+    }
+}
+
+/// One replica's entry for a key.
+public struct StoredEntry: WireMessage {
+    public var key: ByteBuffer
+    public var state: EntryState
+    public var value: ByteBuffer
+    public var version: EntryVersion?
+    /// Absolute expiry in Unix milliseconds; 0 for none.
+    public var expiresAtMillis: UInt64
+
+    public init(
+        key: ByteBuffer = ByteBuffer(),
+        state: EntryState = .missing,
+        value: ByteBuffer = ByteBuffer(),
+        version: EntryVersion? = nil,
+        expiresAtMillis: UInt64 = 0
+    ) {
+        self.key = key
+        self.state = state
+        self.value = value
+        self.version = version
+        self.expiresAtMillis = expiresAtMillis
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.key.readableBytes != 0 {
+            buffer.writeWireBytes(self.key, field: 1)
+        }
+        if self.state.rawValue != 0 {
+            buffer.writeWireUInt32(self.state.rawValue, field: 2)
+        }
+        if self.value.readableBytes != 0 {
+            buffer.writeWireBytes(self.value, field: 3)
+        }
+        if let value = self.version {
+            buffer.writeWireMessage(value, field: 4)
+        }
+        if self.expiresAtMillis != 0 {
+            buffer.writeWireFixed64(self.expiresAtMillis, field: 5)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.key = try buffer.readWireBytes(tag)
+            case 2: self.state = try EntryState(rawValue: buffer.readWireUInt32(tag))
+            case 3: self.value = try buffer.readWireBytes(tag)
+            case 4: self.version = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
+            case 5: self.expiresAtMillis = try buffer.readWireFixed64(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// Store this entry as a replica (last-write-wins decides). hintFor names the intended owner
+/// when the receiver holds it only until that owner is back (hinted handoff).
+public struct ReplicaWriteRequest: FramedMessage {
+    public static let messageType: MessageType = .replicaWriteRequest
+
+    public var entry: StoredEntry
+    public var hintFor: String?
+
+    public init(
+        entry: StoredEntry = StoredEntry(),
+        hintFor: String? = nil
+    ) {
+        self.entry = entry
+        self.hintFor = hintFor
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeWireMessage(self.entry, field: 1)
+        if let value = self.hintFor {
+            buffer.writeWireString(value, field: 2)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.entry = try buffer.readWireMessage(StoredEntry.self, tag, nestingDepth: nestingDepth)
+            case 2: self.hintFor = try buffer.readWireString(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct ReplicaWriteResponse: FramedMessage {
+    public static let messageType: MessageType = .replicaWriteResponse
+
+    public var applied: Bool
+    /// The version the replica holds after the write.
+    public var current: EntryVersion?
+    /// Whether the write replaced a live value (a delete reports whether the key existed).
+    public var replacedLiveValue: Bool
+
+    public init(
+        applied: Bool = false,
+        current: EntryVersion? = nil,
+        replacedLiveValue: Bool = false
+    ) {
+        self.applied = applied
+        self.current = current
+        self.replacedLiveValue = replacedLiveValue
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.applied {
+            buffer.writeWireBool(self.applied, field: 1)
+        }
+        if let value = self.current {
+            buffer.writeWireMessage(value, field: 2)
+        }
+        if self.replacedLiveValue {
+            buffer.writeWireBool(self.replacedLiveValue, field: 3)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.applied = try buffer.readWireBool(tag)
+            case 2: self.current = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
+            case 3: self.replacedLiveValue = try buffer.readWireBool(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// Read this replica's entry for a key, tombstones included.
+public struct ReplicaReadRequest: FramedMessage {
+    public static let messageType: MessageType = .replicaReadRequest
+
+    public var key: ByteBuffer
+
+    public init(
+        key: ByteBuffer = ByteBuffer()
+    ) {
+        self.key = key
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.key.readableBytes != 0 {
+            buffer.writeWireBytes(self.key, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.key = try buffer.readWireBytes(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct ReplicaReadResponse: FramedMessage {
+    public static let messageType: MessageType = .replicaReadResponse
+
+    public var entry: StoredEntry
+
+    public init(
+        entry: StoredEntry = StoredEntry()
+    ) {
+        self.entry = entry
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeWireMessage(self.entry, field: 1)
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.entry = try buffer.readWireMessage(StoredEntry.self, tag, nestingDepth: nestingDepth)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct ClusterStatusRequest: FramedMessage {
+    public static let messageType: MessageType = .clusterStatusRequest
+
+    public init() {}
+
+    public func encode(into buffer: inout ByteBuffer) {}
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            try buffer.skipWireField(tag)
+        }
+    }
+}
+
+public struct MemberStatus: WireMessage {
+    public var nodeId: String
+    public var address: String
+    public var state: MemberStateCode
+    public var incarnation: UInt64
+    public var partitionsOwned: UInt32
+    /// Unix milliseconds when this node last heard from the member; 0 for itself.
+    public var lastHeardMillis: UInt64
+    public var weightMilli: UInt32
+
+    public init(
+        nodeId: String = "",
+        address: String = "",
+        state: MemberStateCode = .alive,
+        incarnation: UInt64 = 0,
+        partitionsOwned: UInt32 = 0,
+        lastHeardMillis: UInt64 = 0,
+        weightMilli: UInt32 = 0
+    ) {
+        self.nodeId = nodeId
+        self.address = address
+        self.state = state
+        self.incarnation = incarnation
+        self.partitionsOwned = partitionsOwned
+        self.lastHeardMillis = lastHeardMillis
+        self.weightMilli = weightMilli
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if !self.nodeId.isEmpty {
+            buffer.writeWireString(self.nodeId, field: 1)
+        }
+        if !self.address.isEmpty {
+            buffer.writeWireString(self.address, field: 2)
+        }
+        if self.state.rawValue != 0 {
+            buffer.writeWireUInt32(self.state.rawValue, field: 3)
+        }
+        if self.incarnation != 0 {
+            buffer.writeWireUInt64(self.incarnation, field: 4)
+        }
+        if self.partitionsOwned != 0 {
+            buffer.writeWireUInt32(self.partitionsOwned, field: 5)
+        }
+        if self.lastHeardMillis != 0 {
+            buffer.writeWireFixed64(self.lastHeardMillis, field: 6)
+        }
+        if self.weightMilli != 0 {
+            buffer.writeWireUInt32(self.weightMilli, field: 7)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.nodeId = try buffer.readWireString(tag)
+            case 2: self.address = try buffer.readWireString(tag)
+            case 3: self.state = try MemberStateCode(rawValue: buffer.readWireUInt32(tag))
+            case 4: self.incarnation = try buffer.readWireUInt64(tag)
+            case 5: self.partitionsOwned = try buffer.readWireUInt32(tag)
+            case 6: self.lastHeardMillis = try buffer.readWireFixed64(tag)
+            case 7: self.weightMilli = try buffer.readWireUInt32(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct ClusterStatusResponse: FramedMessage {
+    public static let messageType: MessageType = .clusterStatusResponse
+
+    public var nodeId: String
+    public var members: [MemberStatus]
+    public var partitionCount: UInt32
+    public var replicas: UInt32
+    public var writeQuorum: UInt32
+    public var readQuorum: UInt32
+    public var hintsQueued: UInt64
+    public var hintsDelivered: UInt64
+    public var hintsDropped: UInt64
+    public var readRepairs: UInt64
+    public var quorumFailures: UInt64
+
+    public init(
+        nodeId: String = "",
+        members: [MemberStatus] = [],
+        partitionCount: UInt32 = 0,
+        replicas: UInt32 = 0,
+        writeQuorum: UInt32 = 0,
+        readQuorum: UInt32 = 0,
+        hintsQueued: UInt64 = 0,
+        hintsDelivered: UInt64 = 0,
+        hintsDropped: UInt64 = 0,
+        readRepairs: UInt64 = 0,
+        quorumFailures: UInt64 = 0
+    ) {
+        self.nodeId = nodeId
+        self.members = members
+        self.partitionCount = partitionCount
+        self.replicas = replicas
+        self.writeQuorum = writeQuorum
+        self.readQuorum = readQuorum
+        self.hintsQueued = hintsQueued
+        self.hintsDelivered = hintsDelivered
+        self.hintsDropped = hintsDropped
+        self.readRepairs = readRepairs
+        self.quorumFailures = quorumFailures
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if !self.nodeId.isEmpty {
+            buffer.writeWireString(self.nodeId, field: 1)
+        }
+        for element in self.members {
+            buffer.writeWireMessage(element, field: 2)
+        }
+        if self.partitionCount != 0 {
+            buffer.writeWireUInt32(self.partitionCount, field: 3)
+        }
+        if self.replicas != 0 {
+            buffer.writeWireUInt32(self.replicas, field: 4)
+        }
+        if self.writeQuorum != 0 {
+            buffer.writeWireUInt32(self.writeQuorum, field: 5)
+        }
+        if self.readQuorum != 0 {
+            buffer.writeWireUInt32(self.readQuorum, field: 6)
+        }
+        if self.hintsQueued != 0 {
+            buffer.writeWireUInt64(self.hintsQueued, field: 7)
+        }
+        if self.hintsDelivered != 0 {
+            buffer.writeWireUInt64(self.hintsDelivered, field: 8)
+        }
+        if self.hintsDropped != 0 {
+            buffer.writeWireUInt64(self.hintsDropped, field: 9)
+        }
+        if self.readRepairs != 0 {
+            buffer.writeWireUInt64(self.readRepairs, field: 10)
+        }
+        if self.quorumFailures != 0 {
+            buffer.writeWireUInt64(self.quorumFailures, field: 11)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.nodeId = try buffer.readWireString(tag)
+            case 2: self.members.append(try buffer.readWireMessage(MemberStatus.self, tag, nestingDepth: nestingDepth))
+            case 3: self.partitionCount = try buffer.readWireUInt32(tag)
+            case 4: self.replicas = try buffer.readWireUInt32(tag)
+            case 5: self.writeQuorum = try buffer.readWireUInt32(tag)
+            case 6: self.readQuorum = try buffer.readWireUInt32(tag)
+            case 7: self.hintsQueued = try buffer.readWireUInt64(tag)
+            case 8: self.hintsDelivered = try buffer.readWireUInt64(tag)
+            case 9: self.hintsDropped = try buffer.readWireUInt64(tag)
+            case 10: self.readRepairs = try buffer.readWireUInt64(tag)
+            case 11: self.quorumFailures = try buffer.readWireUInt64(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// The ring as this node sees it; with a key, only that key's partition.
+public struct RingRequest: FramedMessage {
+    public static let messageType: MessageType = .ringRequest
+
+    public var key: ByteBuffer?
+
+    public init(
+        key: ByteBuffer? = nil
+    ) {
+        self.key = key
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if let value = self.key {
+            buffer.writeWireBytes(value, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.key = try buffer.readWireBytes(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct PartitionPlacement: WireMessage {
+    public var partition: UInt32
+    public var replicas: [String]
+
+    public init(
+        partition: UInt32 = 0,
+        replicas: [String] = []
+    ) {
+        self.partition = partition
+        self.replicas = replicas
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.partition != 0 {
+            buffer.writeWireUInt32(self.partition, field: 1)
+        }
+        for element in self.replicas {
+            buffer.writeWireString(element, field: 2)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.partition = try buffer.readWireUInt32(tag)
+            case 2: self.replicas.append(try buffer.readWireString(tag))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct RingResponse: FramedMessage {
+    public static let messageType: MessageType = .ringResponse
+
+    public var partitionCount: UInt32
+    public var replicas: UInt32
+    public var partitions: [PartitionPlacement]
+    public var keyPartition: UInt32?
+    public var keyHash: UInt64?
+
+    public init(
+        partitionCount: UInt32 = 0,
+        replicas: UInt32 = 0,
+        partitions: [PartitionPlacement] = [],
+        keyPartition: UInt32? = nil,
+        keyHash: UInt64? = nil
+    ) {
+        self.partitionCount = partitionCount
+        self.replicas = replicas
+        self.partitions = partitions
+        self.keyPartition = keyPartition
+        self.keyHash = keyHash
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.partitionCount != 0 {
+            buffer.writeWireUInt32(self.partitionCount, field: 1)
+        }
+        if self.replicas != 0 {
+            buffer.writeWireUInt32(self.replicas, field: 2)
+        }
+        for element in self.partitions {
+            buffer.writeWireMessage(element, field: 3)
+        }
+        if let value = self.keyPartition {
+            buffer.writeWireUInt32(value, field: 4)
+        }
+        if let value = self.keyHash {
+            buffer.writeWireFixed64(value, field: 5)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.partitionCount = try buffer.readWireUInt32(tag)
+            case 2: self.replicas = try buffer.readWireUInt32(tag)
+            case 3: self.partitions.append(try buffer.readWireMessage(PartitionPlacement.self, tag, nestingDepth: nestingDepth))
+            case 4: self.keyPartition = try buffer.readWireUInt32(tag)
+            case 5: self.keyHash = try buffer.readWireFixed64(tag)
             default: try buffer.skipWireField(tag)
             }
         }

@@ -1,0 +1,90 @@
+import RingtailMembership
+import RingtailModel
+import RingtailRing
+import Synchronization
+
+/// This node's view of the cluster: the membership protocol instance and the ring derived
+/// from it. Shared by every connection; each accessor holds the lock only for a copy.
+///
+/// The ring contains every member that has not left, dead ones included: a failure is not a
+/// departure (as in Dynamo), so a dead member keeps its place, its writes go to others as
+/// hints, and it gets them back when it returns. A graceful leave removes it at once.
+public final class ClusterState: Sendable {
+    public let configuration: ClusterConfiguration
+    public let me: NodeID
+    /// Created once the RPC port is bound, since a member is known by that address.
+    private let swim = Mutex<SWIMInstance?>(nil)
+    private let currentRing: Mutex<HashRing>
+
+    public init(me: NodeID, configuration: ClusterConfiguration) {
+        self.configuration = configuration
+        self.me = me
+        let ring = HashRing(members: [RingMember(id: me, weight: configuration.weight)], configuration: configuration.ringConfiguration)
+        self.currentRing = Mutex(ring)
+    }
+
+    /// Starts the membership protocol with this node reachable at `address`.
+    func start(address: HostAndPort) {
+        let seed = StableHash.xxh64(Array(me.name.utf8)) ^ MonotonicClock.nowMillis()
+        let instance = SWIMInstance(
+            id: me,
+            address: address.description,
+            weight: configuration.weight,
+            settings: configuration.membership,
+            random: SplitMix64(seed: seed)
+        )
+        swim.withLock { $0 = instance }
+    }
+
+    /// The ring as of the last membership change.
+    public var ring: HashRing { currentRing.withLock { $0 } }
+
+    /// Every member this node knows, itself included.
+    public var members: [Member] { swim.withLock { $0?.members ?? [] } }
+
+    /// Runs one membership-protocol step under the lock and rebuilds the ring when any
+    /// member's state changed.
+    func step(_ body: (inout SWIMInstance) -> [SWIMDirective]) -> [SWIMDirective] {
+        let (directives, members) = swim.withLock { current -> ([SWIMDirective], [Member]?) in
+            guard var instance = current.take() else { return ([], nil) }
+            let directives = body(&instance)
+            let members = directives.contains(where: \.changesMembership) ? instance.members : nil
+            current = instance
+            return (directives, members)
+        }
+        if let members { rebuildRing(from: members) }
+        return directives
+    }
+
+    private func rebuildRing(from members: [Member]) {
+        let ringMembers = members.filter { $0.state != .left }.map { RingMember(id: $0.id, weight: $0.weight) }
+        let ring = HashRing(members: ringMembers, configuration: configuration.ringConfiguration)
+        currentRing.withLock { $0 = ring }
+    }
+
+    /// Whether requests should be sent to `node` now: alive or merely suspected.
+    public func isReachable(_ node: NodeID) -> Bool {
+        if node == me { return true }
+        return swim.withLock { $0?.member(named: node.name)?.state.isLive ?? false }
+    }
+
+    /// The cluster address of `node`, if known.
+    public func address(of node: NodeID) -> String? {
+        swim.withLock { $0?.member(named: node.name)?.address }
+    }
+
+    /// How many distinct members could hold replicas: the number of members that have not
+    /// left, capped at N. A lone node thus runs with W = R = 1 instead of failing every request.
+    public var effectiveReplicas: Int {
+        min(configuration.replicas, ring.members.count)
+    }
+}
+
+extension SWIMDirective {
+    var changesMembership: Bool {
+        switch self {
+        case .memberStatusChanged, .memberRemoved: true
+        case .send, .memberRefused: false
+        }
+    }
+}

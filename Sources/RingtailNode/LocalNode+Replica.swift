@@ -1,0 +1,57 @@
+import NIOCore
+import RingtailModel
+import RingtailStorage
+import RingtailWire
+
+/// This node acting as one replica: reads and writes with the versions the coordinator chose.
+extension LocalNode {
+    /// What this replica holds for `key`, tombstones included.
+    public func readReplica(_ key: ByteBuffer) -> StoredEntry {
+        let now = wallClock.nowMillis()
+        return key.withUnsafeReadableBytes { keyBytes in
+            store.read(key: keyBytes, nowMillis: now) { lookup in
+                switch lookup {
+                case .value(let stored):
+                    var value = ByteBufferAllocator().buffer(capacity: stored.bytes.count)
+                    value.writeBytes(stored.bytes)
+                    return StoredEntry(key: key, state: .live, value: value, version: EntryVersion(stored.version), expiresAtMillis: stored.expiresAtMillis)
+                case .tombstone(let version):
+                    return StoredEntry(key: key, state: .tombstone, version: EntryVersion(version))
+                case .missing:
+                    return StoredEntry(key: key, state: .missing)
+                }
+            }
+        }
+    }
+
+    /// Applies `entry` under last-write-wins: a live value or a tombstone at its version.
+    public func applyReplica(_ entry: StoredEntry) throws(OperationError) -> ReplicaWriteResponse {
+        guard let wireVersion = entry.version else {
+            throw OperationError(.invalidArgument, "replica write without a version")
+        }
+        if entry.key.readableBytes == 0 || entry.key.readableBytes > Limits.maxKeyBytes {
+            throw OperationError(.keyTooLarge, "replica key of \(entry.key.readableBytes) bytes is outside 1...\(Limits.maxKeyBytes)")
+        }
+        let version = wireVersion.modelVersion
+        versions.observe(version)
+        let now = wallClock.nowMillis()
+        let result: StoreWriteResult = entry.key.withUnsafeReadableBytes { keyBytes in
+            switch entry.state {
+            case .tombstone:
+                return store.delete(key: keyBytes, version: version, nowMillis: now)
+            default:
+                return entry.value.withUnsafeReadableBytes { valueBytes in
+                    store.write(key: keyBytes, value: valueBytes, version: version, expiresAtMillis: entry.expiresAtMillis, nowMillis: now)
+                }
+            }
+        }
+        switch result {
+        case .applied(let replacedLiveValue):
+            return ReplicaWriteResponse(applied: true, current: wireVersion, replacedLiveValue: replacedLiveValue)
+        case .superseded(let current):
+            return ReplicaWriteResponse(applied: false, current: EntryVersion(current))
+        case .rejected(let error):
+            throw OperationError(error)
+        }
+    }
+}

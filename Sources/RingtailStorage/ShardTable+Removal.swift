@@ -1,0 +1,62 @@
+/// Taking entries out: lazy reclaim, sweeping, eviction. Every path ends in `remove`, which
+/// frees the block and gives back index and slot memory as the shard empties.
+extension ShardTable {
+    /// Why an entry is leaving; decides which counter it lands in.
+    enum RemovalReason {
+        case expired
+        case purged
+        case evicted
+    }
+
+    /// Removes the entry in `slot`, whose index word sits at `position`. The last entry moves
+    /// into the freed slot, so slot numbers above `slot` are not stable across this call.
+    mutating func remove(slot: UInt32, position: Int, reason: RemovalReason) {
+        switch reason {
+        case .expired: counters.expirations += 1
+        case .purged: counters.purgedTombstones += 1
+        case .evicted: counters.evictions += 1
+        }
+        removeFromIndex(at: position)
+        unlink(slot)
+        let header = slots[slot]
+        if header.pointee.isTombstone {
+            tombstones -= 1
+        } else {
+            values -= 1
+        }
+        blockBytes -= header.pointee.blockFootprint
+        EntryBlock.release(header.pointee.data)
+
+        let last = UInt32(count - 1)
+        if slot != last {
+            retargetIndex(from: last, to: slot)
+            slots[slot].pointee = slots[last].pointee
+            relinkMovedEntry(at: slot)
+        }
+        count -= 1
+        shrinkIndexIfNeeded()
+        slots.shrink(toHold: count)
+    }
+
+    /// Evicts least recently used entries until `extraBytes` more fit in the budget, never
+    /// `spared` (the entry being overwritten), which is updated if eviction moves it.
+    /// With `inserting`, the index and slot growth of one more entry is included.
+    /// Returns false if the shard ran out of victims first.
+    mutating func makeRoom(for extraBytes: Int, inserting: Bool, sparing spared: inout UInt32) -> Bool {
+        while true {
+            var needed = memoryUsed + extraBytes
+            if inserting {
+                needed += indexGrowthBytesForInsert
+                if count == slots.capacity { needed += slots.growthBytes }
+            }
+            if needed <= budget { return true }
+
+            var victim = tail
+            if victim == spared { victim = slots[victim].pointee.prev }
+            guard victim != EntryHeader.none else { return false }
+            let last = UInt32(count - 1)
+            remove(slot: victim, position: position(ofSlot: victim), reason: .evicted)
+            if spared == last && victim != last { spared = victim }
+        }
+    }
+}

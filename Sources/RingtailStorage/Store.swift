@@ -1,0 +1,130 @@
+import RingtailModel
+import Synchronization
+
+/// A sharded, byte-bounded LRU store of versioned byte entries with TTLs and tombstones.
+///
+/// A key's shard is the low bits of `StableHash.xxh64(key)`; the high 32 bits are kept per
+/// entry and drive its index position, so the two are independent. Each shard has its own
+/// lock and an equal share of `maxMemoryBytes`: with uniform hashing the shares fill
+/// evenly, and a shard can admit or evict against its own share without any shared
+/// counter, so the two cores never contend outside a shard.
+///
+/// Eviction is exact LRU per shard over every entry, tombstones included: a cache under
+/// memory pressure may forget a delete, just as it forgets values. Reads of expired values
+/// and of tombstones past their grace reclaim them; `sweep` reclaims the rest.
+///
+/// Time is always passed in (`nowMillis`); the store never reads a clock.
+public final class Store: @unchecked Sendable {
+    // @unchecked: `cells` is written only in init and deinit, and a shard's table is only
+    // touched inside `withShard`, under the mutex in the same cell.
+
+    public let configuration: StoreConfiguration
+
+    /// `shardCount` cells of `cellStride` bytes, each a `Mutex<Void>` followed by the
+    /// `ShardTable` it guards, aligned so that two cores working on neighbouring shards never
+    /// share a cache line. The table sits beside its mutex rather than inside a
+    /// `Mutex<ShardTable>` because handing raw pointers (keys, values, borrowed value bytes)
+    /// in and out of `withLock`'s `inout sending` closure cannot pass region isolation
+    /// checking, although the lock makes it safe.
+    private let cells: UnsafeMutableRawPointer
+    private let shardMask: UInt64
+    private let shardBudget: Int
+    /// Writes refused before a shard was chosen (empty or oversized key, oversized value).
+    private let validationRejections = Atomic<UInt64>(0)
+
+    static let cellAlignment = 128
+    static let tableOffset = roundUp(MemoryLayout<Mutex<Void>>.size, to: MemoryLayout<ShardTable>.alignment)
+    static let cellStride = roundUp(tableOffset + MemoryLayout<ShardTable>.size, to: cellAlignment)
+
+    private static func roundUp(_ value: Int, to multiple: Int) -> Int {
+        (value + multiple - 1) / multiple * multiple
+    }
+
+    /// Creates an empty store. Traps on an invalid configuration; check
+    /// `StoreConfiguration.validationError` first to report one instead.
+    public init(configuration: StoreConfiguration) {
+        if let problem = configuration.validationError {
+            preconditionFailure("RingtailStorage: \(problem)")
+        }
+        self.configuration = configuration
+        let shardCount = configuration.shardCount
+        shardMask = UInt64(shardCount - 1)
+        shardBudget = configuration.maxMemoryBytes / shardCount
+        cells = .allocate(byteCount: shardCount * Self.cellStride, alignment: Self.cellAlignment)
+        for shard in 0..<shardCount {
+            let cell = cells + shard * Self.cellStride
+            cell.bindMemory(to: Mutex<Void>.self, capacity: 1).initialize(to: Mutex(()))
+            (cell + Self.tableOffset).bindMemory(to: ShardTable.self, capacity: 1)
+                .initialize(to: ShardTable(budget: shardBudget, fixedBytes: Self.cellStride))
+        }
+    }
+
+    deinit {
+        for shard in 0..<configuration.shardCount {
+            let cell = cells + shard * Self.cellStride
+            (cell + Self.tableOffset).assumingMemoryBound(to: ShardTable.self).deinitialize(count: 1)
+            cell.assumingMemoryBound(to: Mutex<Void>.self).deinitialize(count: 1)
+        }
+        cells.deallocate()
+    }
+
+    /// Number of shards (`configuration.shardCount`).
+    public var shardCount: Int { configuration.shardCount }
+
+    /// The byte budget of each shard.
+    public var shardMemoryLimit: Int { shardBudget }
+
+    /// Largest entry block (key + value + allocator rounding) a write can store.
+    public var maxEntryBytes: Int {
+        max(0, ShardTable.entryLimit(budget: shardBudget, fixedBytes: Self.cellStride))
+    }
+
+    /// The hash the store (and partitioning, and anti-entropy) uses for a key.
+    @inline(__always)
+    public static func keyHash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        StableHash.xxh64(key)
+    }
+
+    /// Same as `Store.keyHash(_:)`.
+    @inline(__always)
+    public func keyHash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        Self.keyHash(key)
+    }
+
+    /// The shard holding keys whose `keyHash` is `hash`.
+    @inline(__always)
+    public func shardIndex(forKeyHash hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash & shardMask)
+    }
+
+    /// Runs `body` on the table of `shard` with its lock held.
+    @inline(__always)
+    func withShard<R>(_ shard: Int, _ body: (inout ShardTable) throws -> R) rethrows -> R {
+        let cell = cells + shard * Self.cellStride
+        let table = (cell + Self.tableOffset).assumingMemoryBound(to: ShardTable.self)
+        var result: R? = nil
+        try cell.assumingMemoryBound(to: Mutex<Void>.self).pointee.withLock { _ in
+            result = try body(&table.pointee)
+        }
+        return result.unsafelyUnwrapped
+    }
+
+    @inline(__always)
+    func withShard<R>(forKeyHash hash: UInt64, _ body: (inout ShardTable) throws -> R) rethrows -> R {
+        try withShard(shardIndex(forKeyHash: hash), body)
+    }
+
+    func countValidationRejection() {
+        validationRejections.add(1, ordering: .relaxed)
+    }
+
+    var validationRejectionCount: UInt64 {
+        validationRejections.load(ordering: .relaxed)
+    }
+}
+
+extension UInt64 {
+    /// The 32 hash bits stored per entry.
+    @inline(__always)
+    var highHalf: UInt32 { UInt32(truncatingIfNeeded: self >> 32) }
+}
