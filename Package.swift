@@ -37,6 +37,7 @@ let package = Package(
         // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"]),
         .target(name: "RingtailMembership", dependencies: ["RingtailModel"]),
+        .target(name: "RingtailAntiEntropy", dependencies: ["RingtailModel", "RingtailCrypto"]),
 
         // Partitions, consistent-hash ring with virtual nodes, preference lists. Pure values.
         .target(name: "RingtailRing", dependencies: ["RingtailModel"]),
@@ -105,6 +106,7 @@ let package = Package(
         .testTarget(name: "RingtailStorageTests", dependencies: ["RingtailStorage", "RingtailModel"]),
         .testTarget(name: "RingtailMembershipTests", dependencies: ["RingtailMembership", "RingtailModel"]),
         .testTarget(name: "RingtailRingTests", dependencies: ["RingtailRing", "RingtailModel"]),
+        .testTarget(name: "RingtailAntiEntropyTests", dependencies: ["RingtailAntiEntropy", "RingtailModel", "RingtailCrypto"]),
         .testTarget(name: "ProtoGenKitTests", dependencies: ["ProtoGenKit"]),
         .testTarget(
             name: "RingtailWireTests",
