@@ -60,6 +60,19 @@ public struct TreeComparison: Sendable {
     }
 
     public var isFinished: Bool { pending == nil }
+    /// True once `limitPending` left differing subtrees unvisited: `differingLeaves` is then
+    /// a prefix of the differences, and a later comparison finds the rest.
+    public private(set) var isPartial = false
+
+    /// Keeps only the first children groups of `pending` that fit in `maxNodes`, but always
+    /// one group, so a comparison under a tight budget still reaches some leaves.
+    public mutating func limitPending(maxNodes: Int) {
+        guard var request = pending, request.level > 0, request.indices.count > maxNodes else { return }
+        let groups = Swift.max(1, maxNodes / layout.fanOut)
+        request.indices.removeSubrange((groups * layout.fanOut)...)
+        pending = request
+        isPartial = true
+    }
 
     /// Feeds both sides' digests for `pending`, in its order.
     public mutating func receive(local: [MerkleDigest], remote: [MerkleDigest]) {
