@@ -65,7 +65,7 @@ public struct PartitionSyncSession: Sendable {
             guard let request = comparison.pending, digests.count == request.indices.count else {
                 return finish(.failed("expected \(comparison.pending?.indices.count ?? 0) digests, got \(digests.count)"))
             }
-            statistics.treeBytes += request.indices.count * WireCost.nodeIndexBytes + digests.count * WireCost.digestBytes
+            statistics.treeBytes += WireCost.nodeBytes(request, layout: local.layout)
             comparison.receive(local: local.nodes(level: request.level, indices: request.indices), remote: digests)
             return advance(comparison)
         case (.listing(let requested, let remaining), .buckets(let localLists, let remoteLists, let nowMillis)):
@@ -91,8 +91,8 @@ public struct PartitionSyncSession: Sendable {
         var comparison = comparison
         // The descent may spend a quarter of the byte budget, leaving the rest for the lists
         // and keys it leads to; subtrees it cannot pay for wait for the next session.
-        let nodeBytes = WireCost.nodeIndexBytes + WireCost.digestBytes
-        comparison.limitPending(maxNodes: Swift.max(0, settings.maxBytesPerSession / 4 - statistics.treeBytes) / nodeBytes)
+        let nodeBytes = WireCost.digestBytes + WireCost.nodeIndexBytes / local.layout.fanOut
+        comparison.limitPending(maxNodes: Swift.max(0, settings.maxBytesPerSession / 4 - statistics.treeBytes) / Swift.max(1, nodeBytes))
         if let request = comparison.pending {
             phase = .comparing(comparison)
             return [.requestNodes(partition: partition, request)]
