@@ -52,6 +52,7 @@ public struct ExchangePlan: Hashable, Sendable {
 /// versions, as a line without bytes, but are never copied to a replica lacking the key, so
 /// nothing expired or purged comes back to life. Callers should leave entries that expired
 /// before `nowMillis` out of their lists anyway; the rule makes a late sweep harmless.
+/// Each list holds a key at most once (a store entry or a ghost, never both).
 public enum BucketExchange {
     public static func plan(
         local: [BucketEntry], remote: [BucketEntry],

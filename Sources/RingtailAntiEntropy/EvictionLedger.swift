@@ -1,12 +1,11 @@
-import RingtailModel
-
 /// How long evicted entries keep their place in the tree.
 public struct EvictionSettings: Hashable, Sendable {
     /// A ghost is dropped this long after the eviction, unless its TTL ends it sooner or a
     /// newer write replaces it. Once dropped, a peer may send the key back, once.
     public var retentionMillis: UInt64
     /// At most this many ghosts per tree; beyond it the oldest is dropped. A ghost costs its
-    /// key plus about 120 bytes, so the node should derive this from a memory budget.
+    /// key plus about 200 bytes (estimate), so the node should derive this from a memory
+    /// budget.
     public var maxGhosts: Int
 
     public init(retentionMillis: UInt64, maxGhosts: Int) {
@@ -15,7 +14,7 @@ public struct EvictionSettings: Hashable, Sendable {
         self.maxGhosts = maxGhosts
     }
 
-    /// One hour, 1024 ghosts per partition (about 150 KiB per partition when full).
+    /// One hour, 1024 ghosts per partition (about 200 KiB plus keys per partition when full).
     public static let `default` = EvictionSettings(retentionMillis: 3_600_000, maxGhosts: 1024)
     /// No ghosts: an eviction leaves the tree at once, as if the key had been deleted. Peers
     /// then stream evicted keys back at every session; kept for tests and comparison.

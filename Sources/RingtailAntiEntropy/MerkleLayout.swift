@@ -35,6 +35,16 @@ public struct MerkleLayout: Hashable, Sendable, CustomStringConvertible {
     /// 32 branches over 1024 leaves.
     public static let `default` = MerkleLayout(fanOutBits: 5, depth: 2)
 
+    /// Two levels under the root with about 2^20 leaves over all `partitionCount` trees
+    /// (Tictac's segment count for a whole store), rounded down: the default for 1024
+    /// partitions, 16 × 16 leaves for 4096. A node holding every partition then keeps about
+    /// 16 MiB of trees whatever the partition count.
+    public static func recommended(partitionCount: Int) -> MerkleLayout {
+        precondition(partitionCount > 0, "partition count must be positive")
+        let partitionBits = Int.bitWidth - 1 - partitionCount.leadingZeroBitCount
+        return MerkleLayout(fanOutBits: Swift.min(10, Swift.max(1, (20 - partitionBits) / 2)), depth: 2)
+    }
+
     public var fanOut: Int { 1 << fanOutBits }
     /// How many low bits of the key hash pick the leaf. The partition is the top bits of the
     /// same hash, so as long as both together fit in 64 bits every partition fills its leaves

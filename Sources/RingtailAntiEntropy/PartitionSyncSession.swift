@@ -52,16 +52,16 @@ public struct PartitionSyncSession: Sendable {
     }
 
     public mutating func handle(_ event: SyncEvent) -> [SyncDirective] {
-        statistics.rounds += 1
         switch (phase, event) {
         case (.finished, _):
-            statistics.rounds -= 1
             return []
         case (_, .failed(let reason)):
             return finish(.failed(reason))
         case (.awaitingSummary, .summary(let summary)):
+            statistics.rounds += 1
             return receive(summary)
         case (.comparing(var comparison), .nodes(let digests)):
+            statistics.rounds += 1
             guard let request = comparison.pending, digests.count == request.indices.count else {
                 return finish(.failed("expected \(comparison.pending?.indices.count ?? 0) digests, got \(digests.count)"))
             }
@@ -69,6 +69,7 @@ public struct PartitionSyncSession: Sendable {
             comparison.receive(local: local.nodes(level: request.level, indices: request.indices), remote: digests)
             return advance(comparison)
         case (.listing(let requested, let remaining), .buckets(let localLists, let remoteLists, let nowMillis)):
+            statistics.rounds += 1
             return decide(requested: requested, remaining: remaining, local: localLists, remote: remoteLists, nowMillis: nowMillis)
         default:
             return finish(.failed("unexpected \(Self.name(of: event))"))
@@ -91,8 +92,7 @@ public struct PartitionSyncSession: Sendable {
         var comparison = comparison
         // The descent may spend a quarter of the byte budget, leaving the rest for the lists
         // and keys it leads to; subtrees it cannot pay for wait for the next session.
-        let nodeBytes = WireCost.digestBytes + WireCost.nodeIndexBytes / local.layout.fanOut
-        comparison.limitPending(maxNodes: Swift.max(0, settings.maxBytesPerSession / 4 - statistics.treeBytes) / Swift.max(1, nodeBytes))
+        comparison.limitPending(maxNodes: Swift.max(0, settings.maxBytesPerSession / 4 - statistics.treeBytes) / WireCost.digestBytes)
         if let request = comparison.pending {
             phase = .comparing(comparison)
             return [.requestNodes(partition: partition, request)]

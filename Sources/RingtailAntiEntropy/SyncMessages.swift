@@ -117,4 +117,18 @@ public struct SyncStatistics: Hashable, Sendable {
 
     public var totalBytes: Int { treeBytes + listBytes + transferBytes }
     public var keysRepaired: Int { keysSent + keysFetched + keysAdopted }
+
+    /// Sums sessions, for metrics.
+    public static func += (lhs: inout SyncStatistics, rhs: SyncStatistics) {
+        lhs.rounds += rhs.rounds
+        lhs.treeBytes += rhs.treeBytes
+        lhs.differingBuckets += rhs.differingBuckets
+        lhs.listedEntries += rhs.listedEntries
+        lhs.listBytes += rhs.listBytes
+        lhs.keysSent += rhs.keysSent
+        lhs.keysFetched += rhs.keysFetched
+        lhs.keysAdopted += rhs.keysAdopted
+        lhs.valueBytes += rhs.valueBytes
+        lhs.transferBytes += rhs.transferBytes
+    }
 }

@@ -126,16 +126,7 @@ import Testing
                 }
             }
             #expect(session.outcome == .inSync || session.outcome == .repaired)
-            let s = session.statistics
-            total.rounds += s.rounds
-            total.treeBytes += s.treeBytes
-            total.differingBuckets += s.differingBuckets
-            total.listedEntries += s.listedEntries
-            total.listBytes += s.listBytes
-            total.keysSent += s.keysSent
-            total.keysFetched += s.keysFetched
-            total.valueBytes += s.valueBytes
-            total.transferBytes += s.transferBytes
+            total += session.statistics
         }
         return (total, 1 << partitionBits)
     }

@@ -97,6 +97,18 @@ import Testing
         #expect(MerkleLayout.default.stateBytes < 18 * 1024)
     }
 
+    @Test func recommendedLayoutsKeepAboutAMillionLeavesPerNode() {
+        #expect(MerkleLayout.recommended(partitionCount: 1024) == .default)
+        #expect(MerkleLayout.recommended(partitionCount: 4096) == MerkleLayout(fanOutBits: 4, depth: 2))
+        #expect(MerkleLayout.recommended(partitionCount: 2048) == MerkleLayout(fanOutBits: 4, depth: 2))
+        #expect(MerkleLayout.recommended(partitionCount: 1) == MerkleLayout(fanOutBits: 10, depth: 2))
+        #expect(MerkleLayout.recommended(partitionCount: 1 << 20) == MerkleLayout(fanOutBits: 1, depth: 2))
+        for bits in 0...12 {
+            let layout = MerkleLayout.recommended(partitionCount: 1 << bits)
+            #expect((1 << bits) * layout.stateBytes <= 18 << 20, "P = 2^\(bits)")
+        }
+    }
+
     @Test(arguments: [1, 10, 100, 1000])
     func comparisonFindsExactlyTheBucketsOfTheDifferingKeys(k: Int) async throws {
         for layout in Self.layouts {
