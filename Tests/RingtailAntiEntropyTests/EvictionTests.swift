@@ -133,6 +133,37 @@ import Testing
         #expect(statistics.keyCount == 150 && statistics.ghostCount == 50)
     }
 
+    @Test func ghostsStayConsistentThroughLongChurn() {
+        var replica = TestReplica("b", partitionBits: 0, eviction: EvictionSettings(retentionMillis: 3_600_000, maxGhosts: 100), capacity: 10)
+        for index in 0..<3000 {
+            replica.write("k-\(index)", at: 1000 + UInt64(index))
+            // Rewriting a key that was just evicted takes its ghost out of the middle of the order.
+            if index % 7 == 0, index >= 50 { replica.write("k-\(index - 30)", at: 100_000 + UInt64(index)) }
+        }
+        #expect(replica.ghostCount == 100)
+        #expect(replica.treesMatchContents())
+        let ghosts = (0..<MerkleLayout.default.leafCount).flatMap { replica.trees[0].ghosts(inBucket: $0) }
+        let oldest = ghosts.map { Int(String(decoding: $0.key.dropFirst(2), as: UTF8.self))! }.min()!
+        #expect(oldest >= 2700)
+    }
+
+    @Test func aLineWithoutValueReplacesTheValueOrTheGhostHeld() {
+        var tree = PartitionTree(partition: 0)
+        let key = Fixtures.key("k")
+        let keyHash = Fixtures.keyHash(key)
+        tree.apply(key: key, old: nil, new: .value(Fixtures.version(1)), nowMillis: 1)
+        tree.recordWithoutValue(Fixtures.value("k", 2), keyHash: keyHash, old: .value(Fixtures.version(1)), nowMillis: 2)
+        #expect(tree.ghost(key: key) == Fixtures.evicted("k", 2))
+        tree.recordWithoutValue(Fixtures.value("k", 3), keyHash: keyHash, old: nil, nowMillis: 3)
+        #expect(tree.ghostCount == 1)
+        var expected = Fixtures.tree([(key, .value(Fixtures.version(3)))])
+        #expect(tree.root() == expected.root())
+        tree.apply(key: key, old: nil, new: .tombstone(Fixtures.version(4)), nowMillis: 4)
+        #expect(tree.ghostCount == 0)
+        expected.apply(key: key, old: .value(Fixtures.version(3)), new: .tombstone(Fixtures.version(4)), nowMillis: 4)
+        #expect(tree.root() == expected.root())
+    }
+
     @Test func anEvictedTombstoneKeepsShadowingOlderWrites() {
         var tree = PartitionTree(partition: 0)
         let key = Fixtures.key("gone")
