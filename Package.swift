@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "RingtailMembership", dependencies: ["RingtailModel"]),
         // Quorum rounds, read resolution and repair, sloppy-quorum placement, hint bookkeeping: pure.
         .target(name: "RingtailReplication", dependencies: ["RingtailModel"]),
+        // Merkle trees of partitions (BLAKE2b), tree comparison and the sync session: pure.
+        .target(name: "RingtailAntiEntropy", dependencies: ["RingtailModel", "RingtailCrypto"]),
 
         // Partitions, consistent-hash ring with virtual nodes, preference lists. Pure values.
         .target(name: "RingtailRing", dependencies: ["RingtailModel"]),
@@ -112,6 +114,7 @@ let package = Package(
         .testTarget(name: "RingtailMembershipTests", dependencies: ["RingtailMembership", "RingtailModel"]),
         .testTarget(name: "RingtailRingTests", dependencies: ["RingtailRing", "RingtailModel"]),
         .testTarget(name: "RingtailReplicationTests", dependencies: ["RingtailReplication", "RingtailModel"]),
+        .testTarget(name: "RingtailAntiEntropyTests", dependencies: ["RingtailAntiEntropy", "RingtailModel", "RingtailCrypto"]),
         .testTarget(name: "ProtoGenKitTests", dependencies: ["ProtoGenKit"]),
         .testTarget(
             name: "RingtailWireTests",
