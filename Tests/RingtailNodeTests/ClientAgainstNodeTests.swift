@@ -71,16 +71,22 @@ struct ClientAgainstNodeTests {
         try await withNode(arguments: ["--sweep-interval", "50ms"]) { node in
             let client = RingtailClient(address: try #require(HostAndPort(node.address)))
             defer { Task { await client.close() } }
-            try await client.set(Array("short".utf8), value: Array("lived".utf8), ttlMillis: 300)
-            try await client.set(Array("long".utf8), value: Array("lived".utf8), ttlMillis: 600_000)
-            let read = try #require(try await client.get(Array("short".utf8)))
-            #expect(read.expiresAtMillis != nil)
-            try await Task.sleep(for: .milliseconds(700))
+            // Presence is checked on a key whose TTL no machine is slow enough to outlive,
+            // expiry on one that is certainly over after the sleep.
+            try await client.set(Array("short".utf8), value: Array("lived".utf8), ttlMillis: 500)
+            try await client.set(Array("medium".utf8), value: Array("lived".utf8), ttlMillis: 60_000)
+            try await client.set(Array("long".utf8), value: Array("lived".utf8))
+            let read = try #require(try await client.get(Array("medium".utf8)))
+            let expiresAt = try #require(read.expiresAtMillis)
+            #expect(expiresAt > read.version.timestamp.physicalMillis + 55_000)
+            #expect(try await client.get(Array("long".utf8))?.expiresAtMillis == nil)
+            try await Task.sleep(for: .milliseconds(1500))
             #expect(try await client.get(Array("short".utf8)) == nil)
+            #expect(try await client.get(Array("medium".utf8)) != nil)
             #expect(try await client.get(Array("long".utf8)) != nil)
             let stats = try await client.stats()
             #expect(stats.expirations >= 1)
-            #expect(stats.keys == 1)
+            #expect(stats.keys == 2)
         }
     }
 

@@ -35,9 +35,21 @@ enum WireSamples {
         WireSample(name: "DeleteResponse()", message: .deleteResponse(DeleteResponse())),
         WireSample(name: "StatsRequest()", message: .statsRequest(StatsRequest())),
         WireSample(name: "StatsResponse()", message: .statsResponse(StatsResponse())),
+        WireSample(name: "PeerHello()", message: .peerHello(PeerHello())),
+        WireSample(name: "PeerWelcome()", message: .peerWelcome(PeerWelcome())),
+        WireSample(name: "Gossip()", message: .gossip(Gossip())),
+        WireSample(name: "GossipReceived()", message: .gossipReceived(GossipReceived())),
+        WireSample(name: "ReplicaWriteRequest()", message: .replicaWriteRequest(ReplicaWriteRequest())),
+        WireSample(name: "ReplicaWriteResponse()", message: .replicaWriteResponse(ReplicaWriteResponse())),
+        WireSample(name: "ReplicaReadRequest()", message: .replicaReadRequest(ReplicaReadRequest())),
+        WireSample(name: "ReplicaReadResponse()", message: .replicaReadResponse(ReplicaReadResponse())),
+        WireSample(name: "ClusterStatusRequest()", message: .clusterStatusRequest(ClusterStatusRequest())),
+        WireSample(name: "ClusterStatusResponse()", message: .clusterStatusResponse(ClusterStatusResponse())),
+        WireSample(name: "RingRequest()", message: .ringRequest(RingRequest())),
+        WireSample(name: "RingResponse()", message: .ringResponse(RingResponse())),
     ]
 
-    static let edges: [WireSample] = [
+    static let edges: [WireSample] = clusterEdges + [
         WireSample(
             name: "ErrorResponse unicode",
             message: .errorResponse(ErrorResponse(code: .quorumFailed, message: unicode))
@@ -80,6 +92,54 @@ enum WireSamples {
     ]
 
     static let all = defaults + edges
+
+    /// Cluster messages with every field set, nested and repeated ones included.
+    static let clusterEdges: [WireSample] = [
+        WireSample(
+            name: "PeerHello full",
+            message: .peerHello(PeerHello(nodeId: "node-α", timestampMillis: .max, nonce: ByteBuffer(bytes: [0, 255, 7]), mac: ByteBuffer(bytes: Array(repeating: 0xAB, count: 32))))
+        ),
+        WireSample(
+            name: "Gossip pingReq with members",
+            message: .gossip(Gossip(
+                fromAddress: "[::1]:7001", kind: .pingReq, sequence: .max, target: "127.0.0.1:7003",
+                members: [
+                    MemberRecord(nodeId: "a", address: "127.0.0.1:1", state: .suspect, incarnation: 3, weightMilli: 1500, suspectedBy: "b"),
+                    MemberRecord(nodeId: "b", address: "127.0.0.1:2", state: .left, incarnation: .max, weightMilli: 0),
+                    MemberRecord(nodeId: "c", address: "", state: MemberStateCode(rawValue: 99), incarnation: 0, weightMilli: .max),
+                ]
+            ))
+        ),
+        WireSample(
+            name: "ReplicaWriteRequest hinted tombstone",
+            message: .replicaWriteRequest(ReplicaWriteRequest(
+                entry: StoredEntry(key: ByteBuffer(string: "k"), state: .tombstone, version: EntryVersion(timestamp: 1, node: 2), expiresAtMillis: 9),
+                hintFor: "node-3"
+            ))
+        ),
+        WireSample(
+            name: "ReplicaReadResponse live 64 KiB",
+            message: .replicaReadResponse(ReplicaReadResponse(entry: StoredEntry(key: largeBytes, state: .live, value: largeBytes, version: EntryVersion(timestamp: .max, node: .max), expiresAtMillis: .max)))
+        ),
+        WireSample(
+            name: "ReplicaWriteResponse superseded",
+            message: .replicaWriteResponse(ReplicaWriteResponse(applied: false, current: EntryVersion(timestamp: 5, node: 6), replacedLiveValue: true))
+        ),
+        WireSample(
+            name: "ClusterStatusResponse members",
+            message: .clusterStatusResponse(ClusterStatusResponse(
+                nodeId: "n", members: [MemberStatus(nodeId: "n", address: "h:1", state: .dead, incarnation: 2, partitionsOwned: 4096, lastHeardMillis: .max, weightMilli: 1000)],
+                partitionCount: 4096, replicas: 3, writeQuorum: 2, readQuorum: 2, hintsQueued: 1, hintsDelivered: 2, hintsDropped: 3, readRepairs: 4, quorumFailures: 5
+            ))
+        ),
+        WireSample(
+            name: "RingResponse for a key",
+            message: .ringResponse(RingResponse(
+                partitionCount: 4096, replicas: 3, partitions: [PartitionPlacement(partition: 4095, replicas: ["a", "b", "c"])],
+                keyPartition: 4095, keyHash: .max
+            ))
+        ),
+    ]
 
     /// Samples small enough to mutate many times over.
     static let small = all.filter { $0.body.count <= 512 }
