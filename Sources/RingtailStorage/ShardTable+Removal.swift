@@ -16,6 +16,13 @@ extension ShardTable {
         case .purged: counters.purgedTombstones += 1
         case .evicted: counters.evictions += 1
         }
+        if let observer {
+            let key = slots[slot].pointee.key
+            switch reason {
+            case .evicted: observer.storeEvicted(key: key, entry: stamp(ofSlot: slot))
+            case .expired, .purged: observer.storeChanged(key: key, old: stamp(ofSlot: slot), new: nil)
+            }
+        }
         removeFromIndex(at: position)
         unlink(slot)
         let header = slots[slot]

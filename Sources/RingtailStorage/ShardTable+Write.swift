@@ -10,6 +10,7 @@ extension ShardTable {
         /// Expiry for a value, purge time for a tombstone.
         var expiry: UInt64
         var isTombstone: Bool { valueField == EntryHeader.tombstoneLength }
+        var stamp: EntryStampInfo { EntryStampInfo(version: version, isTombstone: isTombstone, expiresAtMillis: expiry) }
     }
 
     /// Applies `incoming` for `key` unless the shard holds an equal or newer version.
@@ -30,10 +31,13 @@ extension ShardTable {
                 counters.superseded += 1
                 return .superseded(current: current)
             }
+            let old = observer == nil ? nil : stamp(ofSlot: found.slot)
             if let result = overwriteInPlace(found.slot, incoming, value: value, now: now) {
+                observer?.storeChanged(key: key, old: old, new: incoming.stamp)
                 return result
             }
         }
+        let old = observer == nil ? nil : found.map { stamp(ofSlot: $0.slot) }
 
         let block = EntryBlock.make(key: key, value: value)
         let cost = EntryBlock.footprint(block, byteCount: key.count + value.count)
@@ -73,6 +77,7 @@ extension ShardTable {
             blockBytes += cost
         }
         admit(incoming)
+        observer?.storeChanged(key: key, old: old, new: incoming.stamp)
         return .applied(replacedLiveValue: replacedLiveValue)
     }
 

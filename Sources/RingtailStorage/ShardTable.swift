@@ -44,7 +44,17 @@ struct ShardTable: ~Copyable {
     /// Where the next sweep resumes.
     var sweepCursor = 0
 
-    init(budget: Int, fixedBytes: Int) {
+    /// The observer's view of the entry in `slot`.
+    func stamp(ofSlot slot: UInt32) -> EntryStampInfo {
+        let header = slots[slot].pointee
+        return EntryStampInfo(version: header.version, isTombstone: header.isTombstone, expiresAtMillis: header.expiry)
+    }
+
+    /// Told about every change; nil when nothing derives state from the store.
+    let observer: (any StoreObserver)?
+
+    init(budget: Int, fixedBytes: Int, observer: (any StoreObserver)? = nil) {
+        self.observer = observer
         self.budget = budget
         self.fixedBytes = fixedBytes
         let capacity = Self.indexMinimumCapacity

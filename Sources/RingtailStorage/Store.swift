@@ -42,7 +42,8 @@ public final class Store: @unchecked Sendable {
 
     /// Creates an empty store. Traps on an invalid configuration; check
     /// `StoreConfiguration.validationError` first to report one instead.
-    public init(configuration: StoreConfiguration) {
+    /// - Parameter observer: told of every change, under the shard lock (anti-entropy trees).
+    public init(configuration: StoreConfiguration, observer: (any StoreObserver)? = nil) {
         if let problem = configuration.validationError {
             preconditionFailure("RingtailStorage: \(problem)")
         }
@@ -55,7 +56,7 @@ public final class Store: @unchecked Sendable {
             let cell = cells + shard * Self.cellStride
             cell.bindMemory(to: Mutex<Void>.self, capacity: 1).initialize(to: Mutex(()))
             (cell + Self.tableOffset).bindMemory(to: ShardTable.self, capacity: 1)
-                .initialize(to: ShardTable(budget: shardBudget, fixedBytes: Self.cellStride))
+                .initialize(to: ShardTable(budget: shardBudget, fixedBytes: Self.cellStride, observer: observer))
         }
     }
 

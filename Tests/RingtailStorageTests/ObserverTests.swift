@@ -1,0 +1,84 @@
+import RingtailModel
+import RingtailStorage
+import Synchronization
+import Testing
+
+/// Replays what the observer hears into a dictionary; it must always equal what the store
+/// holds, plus the entries it evicted (anti-entropy keeps those as ghosts).
+final class RecordingObserver: StoreObserver {
+    struct State {
+        var entries: [[UInt8]: EntryStampInfo] = [:]
+        var evicted: [[UInt8]: EntryStampInfo] = [:]
+        var mismatches: [String] = []
+    }
+
+    let state = Mutex(State())
+
+    func storeChanged(key: UnsafeRawBufferPointer, old: EntryStampInfo?, new: EntryStampInfo?) {
+        let key = Array(key)
+        state.withLock { state in
+            if state.entries[key] != old {
+                state.mismatches.append("\(key): observer had \(String(describing: state.entries[key])), store said old was \(String(describing: old))")
+            }
+            state.entries[key] = new
+            state.evicted[key] = nil
+        }
+    }
+
+    func storeEvicted(key: UnsafeRawBufferPointer, entry: EntryStampInfo) {
+        let key = Array(key)
+        state.withLock { state in
+            if state.entries[key] != entry { state.mismatches.append("evicted \(key) unknown to the observer") }
+            state.entries[key] = nil
+            state.evicted[key] = entry
+        }
+    }
+}
+
+@Suite struct ObserverTests {
+    @Test(arguments: [1, 4] as [Int])
+    func observerFollowsEveryChange(shards: Int) {
+        let observer = RecordingObserver()
+        let store = Store(
+            configuration: StoreConfiguration(maxMemoryBytes: (12 << 10) * shards, shardCount: shards, tombstoneGraceMillis: 50),
+            observer: observer)
+        var random = SplitMix64(seed: 77)
+        var now: UInt64 = 1_000_000
+        var stamp: UInt64 = 1
+        for _ in 0..<20_000 {
+            now += random.next() % 3
+            stamp += 1
+            let key = Array("key-\(random.next() % 400)".utf8)
+            let valueSize = Int(random.next() % 600)
+            key.withUnsafeBytes { keyBytes in
+                switch random.next() % 10 {
+                case 0...5:
+                    let expiry: UInt64 = random.next() % 4 == 0 ? now + random.next() % 40 : 0
+                    bytes(valueSize).withUnsafeBytes { value in
+                        _ = store.write(key: keyBytes, value: value, version: version(stamp), expiresAtMillis: expiry, nowMillis: now)
+                    }
+                case 6...7:
+                    _ = store.delete(key: keyBytes, version: version(stamp), nowMillis: now)
+                case 8:
+                    store.read(key: keyBytes, nowMillis: now) { _ in }
+                default:
+                    _ = store.sweep(nowMillis: now, maxEntriesPerShard: 64)
+                }
+            }
+        }
+        var held: [[UInt8]: EntryStampInfo] = [:]
+        for shard in 0..<shards {
+            store.forEachEntry(inShard: shard, nowMillis: 0) { entry in
+                held[Array(entry.key)] = EntryStampInfo(version: entry.version, isTombstone: entry.isTombstone, expiresAtMillis: 0)
+            }
+        }
+        let seen = observer.state.withLock { $0 }
+        #expect(seen.mismatches.isEmpty, "\(seen.mismatches.prefix(3))")
+        // Enumeration reports no expiry for tombstones; compare what anti-entropy hashes.
+        let observed = seen.entries.mapValues { EntryStampInfo(version: $0.version, isTombstone: $0.isTombstone, expiresAtMillis: 0) }
+        let differing = Set(observed.keys).symmetricDifference(held.keys).count + held.filter { observed[$0.key] != $0.value }.count
+        #expect(differing == 0, "\(differing) keys differ between the observer and the store (\(observed.count) vs \(held.count))")
+        #expect(store.statistics().evictions > 0, "the budget should force evictions")
+        #expect(!seen.evicted.isEmpty)
+    }
+}
