@@ -47,6 +47,14 @@ enum WireSamples {
         WireSample(name: "ClusterStatusResponse()", message: .clusterStatusResponse(ClusterStatusResponse())),
         WireSample(name: "RingRequest()", message: .ringRequest(RingRequest())),
         WireSample(name: "RingResponse()", message: .ringResponse(RingResponse())),
+        WireSample(name: "TreeSummaryRequest()", message: .treeSummaryRequest(TreeSummaryRequest())),
+        WireSample(name: "TreeSummaryResponse()", message: .treeSummaryResponse(TreeSummaryResponse())),
+        WireSample(name: "TreeNodesRequest()", message: .treeNodesRequest(TreeNodesRequest())),
+        WireSample(name: "TreeNodesResponse()", message: .treeNodesResponse(TreeNodesResponse())),
+        WireSample(name: "BucketListRequest()", message: .bucketListRequest(BucketListRequest())),
+        WireSample(name: "BucketListResponse()", message: .bucketListResponse(BucketListResponse())),
+        WireSample(name: "RepairStatusRequest()", message: .repairStatusRequest(RepairStatusRequest())),
+        WireSample(name: "RepairStatusResponse()", message: .repairStatusResponse(RepairStatusResponse())),
     ]
 
     static let edges: [WireSample] = clusterEdges + [
@@ -95,6 +103,24 @@ enum WireSamples {
 
     /// Cluster messages with every field set, nested and repeated ones included.
     static let clusterEdges: [WireSample] = [
+        WireSample(
+            name: "TreeNodesRequest many indices",
+            message: .treeNodesRequest(TreeNodesRequest(partition: 4095, level: 2, indices: Array(0..<300) + [.max]))
+        ),
+        WireSample(
+            name: "BucketListResponse nested",
+            message: .bucketListResponse(BucketListResponse(listings: [
+                BucketListing(bucket: 7, entries: [
+                    BucketEntryRecord(key: ByteBuffer(string: "k1"), version: EntryVersion(timestamp: 9, node: 1), kind: .evicted, expiresAtMillis: 5, valueBytes: 100),
+                    BucketEntryRecord(key: ByteBuffer(string: "k2"), version: EntryVersion(timestamp: 10, node: 2), kind: .tombstone),
+                ]),
+                BucketListing(bucket: 8),
+            ]))
+        ),
+        WireSample(
+            name: "TreeSummaryResponse full",
+            message: .treeSummaryResponse(TreeSummaryResponse(fanOutBits: 4, depth: 2, root: ByteBuffer(bytes: Array(repeating: 0xEE, count: 16)), acceptsValues: true, keys: .max, tombstones: 1, ghosts: 2, lastUpdateMillis: .max))
+        ),
         WireSample(
             name: "PeerHello full",
             message: .peerHello(PeerHello(nodeId: "node-α", timestampMillis: .max, nonce: ByteBuffer(bytes: [0, 255, 7]), mac: ByteBuffer(bytes: Array(repeating: 0xAB, count: 32))))

@@ -27,6 +27,14 @@ public enum AnyMessage: Sendable, Equatable {
     case clusterStatusResponse(ClusterStatusResponse)
     case ringRequest(RingRequest)
     case ringResponse(RingResponse)
+    case treeSummaryRequest(TreeSummaryRequest)
+    case treeSummaryResponse(TreeSummaryResponse)
+    case treeNodesRequest(TreeNodesRequest)
+    case treeNodesResponse(TreeNodesResponse)
+    case bucketListRequest(BucketListRequest)
+    case bucketListResponse(BucketListResponse)
+    case repairStatusRequest(RepairStatusRequest)
+    case repairStatusResponse(RepairStatusResponse)
 
     /// The type id the frame header carries for this message.
     public var messageType: MessageType {
@@ -54,6 +62,14 @@ public enum AnyMessage: Sendable, Equatable {
         case .clusterStatusResponse: .clusterStatusResponse
         case .ringRequest: .ringRequest
         case .ringResponse: .ringResponse
+        case .treeSummaryRequest: .treeSummaryRequest
+        case .treeSummaryResponse: .treeSummaryResponse
+        case .treeNodesRequest: .treeNodesRequest
+        case .treeNodesResponse: .treeNodesResponse
+        case .bucketListRequest: .bucketListRequest
+        case .bucketListResponse: .bucketListResponse
+        case .repairStatusRequest: .repairStatusRequest
+        case .repairStatusResponse: .repairStatusResponse
         }
     }
 
@@ -83,6 +99,14 @@ public enum AnyMessage: Sendable, Equatable {
         case .clusterStatusResponse(let message): message
         case .ringRequest(let message): message
         case .ringResponse(let message): message
+        case .treeSummaryRequest(let message): message
+        case .treeSummaryResponse(let message): message
+        case .treeNodesRequest(let message): message
+        case .treeNodesResponse(let message): message
+        case .bucketListRequest(let message): message
+        case .bucketListResponse(let message): message
+        case .repairStatusRequest(let message): message
+        case .repairStatusResponse(let message): message
         }
     }
 
@@ -112,6 +136,14 @@ public enum AnyMessage: Sendable, Equatable {
         case .clusterStatusResponse: self = try .clusterStatusResponse(ClusterStatusResponse(decoding: &body))
         case .ringRequest: self = try .ringRequest(RingRequest(decoding: &body))
         case .ringResponse: self = try .ringResponse(RingResponse(decoding: &body))
+        case .treeSummaryRequest: self = try .treeSummaryRequest(TreeSummaryRequest(decoding: &body))
+        case .treeSummaryResponse: self = try .treeSummaryResponse(TreeSummaryResponse(decoding: &body))
+        case .treeNodesRequest: self = try .treeNodesRequest(TreeNodesRequest(decoding: &body))
+        case .treeNodesResponse: self = try .treeNodesResponse(TreeNodesResponse(decoding: &body))
+        case .bucketListRequest: self = try .bucketListRequest(BucketListRequest(decoding: &body))
+        case .bucketListResponse: self = try .bucketListResponse(BucketListResponse(decoding: &body))
+        case .repairStatusRequest: self = try .repairStatusRequest(RepairStatusRequest(decoding: &body))
+        case .repairStatusResponse: self = try .repairStatusResponse(RepairStatusResponse(decoding: &body))
         }
     }
 
@@ -141,6 +173,14 @@ public enum AnyMessage: Sendable, Equatable {
         case .clusterStatusResponse(let message): message.encode(into: &buffer)
         case .ringRequest(let message): message.encode(into: &buffer)
         case .ringResponse(let message): message.encode(into: &buffer)
+        case .treeSummaryRequest(let message): message.encode(into: &buffer)
+        case .treeSummaryResponse(let message): message.encode(into: &buffer)
+        case .treeNodesRequest(let message): message.encode(into: &buffer)
+        case .treeNodesResponse(let message): message.encode(into: &buffer)
+        case .bucketListRequest(let message): message.encode(into: &buffer)
+        case .bucketListResponse(let message): message.encode(into: &buffer)
+        case .repairStatusRequest(let message): message.encode(into: &buffer)
+        case .repairStatusResponse(let message): message.encode(into: &buffer)
         }
     }
 }

@@ -138,3 +138,29 @@ public struct EntryState: RawRepresentable, Hashable, Sendable, CustomStringConv
         }
     }
 }
+
+/// What a replica holds for a key, for anti-entropy: evicted means the version is known
+/// (the key is still in the tree as a ghost) but the bytes were dropped for memory.
+///
+/// Open to values this build does not know, so a newer peer's codes pass through intact.
+public struct EntryKindCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+
+    public init(rawValue: UInt32) {
+        self.rawValue = rawValue
+    }
+
+    public static let value = EntryKindCode(rawValue: 0)
+    public static let tombstone = EntryKindCode(rawValue: 1)
+    public static let evicted = EntryKindCode(rawValue: 2)
+
+    /// The value's name in the schema, or its number if this build does not know it.
+    public var description: String {
+        switch rawValue {
+        case 0: "value"
+        case 1: "tombstone"
+        case 2: "evicted"
+        default: String(rawValue)
+        }
+    }
+}

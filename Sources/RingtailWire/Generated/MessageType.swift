@@ -25,6 +25,14 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case clusterStatusResponse = 51
     case ringRequest = 52
     case ringResponse = 53
+    case treeSummaryRequest = 60
+    case treeSummaryResponse = 61
+    case treeNodesRequest = 62
+    case treeNodesResponse = 63
+    case bucketListRequest = 64
+    case bucketListResponse = 65
+    case repairStatusRequest = 66
+    case repairStatusResponse = 67
 
     /// The message's name in the schema.
     public var description: String {
@@ -52,6 +60,14 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
         case .clusterStatusResponse: "ClusterStatusResponse"
         case .ringRequest: "RingRequest"
         case .ringResponse: "RingResponse"
+        case .treeSummaryRequest: "TreeSummaryRequest"
+        case .treeSummaryResponse: "TreeSummaryResponse"
+        case .treeNodesRequest: "TreeNodesRequest"
+        case .treeNodesResponse: "TreeNodesResponse"
+        case .bucketListRequest: "BucketListRequest"
+        case .bucketListResponse: "BucketListResponse"
+        case .repairStatusRequest: "RepairStatusRequest"
+        case .repairStatusResponse: "RepairStatusResponse"
         }
     }
 }

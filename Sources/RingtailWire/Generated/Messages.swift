@@ -1262,3 +1262,460 @@ public struct RingResponse: FramedMessage {
         }
     }
 }
+
+public struct BucketEntryRecord: WireMessage {
+    public var key: ByteBuffer
+    public var version: EntryVersion
+    public var kind: EntryKindCode
+    public var expiresAtMillis: UInt64
+    public var valueBytes: UInt32
+
+    public init(
+        key: ByteBuffer = ByteBuffer(),
+        version: EntryVersion = EntryVersion(),
+        kind: EntryKindCode = .value,
+        expiresAtMillis: UInt64 = 0,
+        valueBytes: UInt32 = 0
+    ) {
+        self.key = key
+        self.version = version
+        self.kind = kind
+        self.expiresAtMillis = expiresAtMillis
+        self.valueBytes = valueBytes
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.key.readableBytes != 0 {
+            buffer.writeWireBytes(self.key, field: 1)
+        }
+        buffer.writeWireMessage(self.version, field: 2)
+        if self.kind.rawValue != 0 {
+            buffer.writeWireUInt32(self.kind.rawValue, field: 3)
+        }
+        if self.expiresAtMillis != 0 {
+            buffer.writeWireFixed64(self.expiresAtMillis, field: 4)
+        }
+        if self.valueBytes != 0 {
+            buffer.writeWireUInt32(self.valueBytes, field: 5)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.key = try buffer.readWireBytes(tag)
+            case 2: self.version = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
+            case 3: self.kind = try EntryKindCode(rawValue: buffer.readWireUInt32(tag))
+            case 4: self.expiresAtMillis = try buffer.readWireFixed64(tag)
+            case 5: self.valueBytes = try buffer.readWireUInt32(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct BucketListing: WireMessage {
+    public var bucket: UInt32
+    public var entries: [BucketEntryRecord]
+
+    public init(
+        bucket: UInt32 = 0,
+        entries: [BucketEntryRecord] = []
+    ) {
+        self.bucket = bucket
+        self.entries = entries
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.bucket != 0 {
+            buffer.writeWireUInt32(self.bucket, field: 1)
+        }
+        for element in self.entries {
+            buffer.writeWireMessage(element, field: 2)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.bucket = try buffer.readWireUInt32(tag)
+            case 2: self.entries.append(try buffer.readWireMessage(BucketEntryRecord.self, tag, nestingDepth: nestingDepth))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// The shape and root of this replica's tree for a partition.
+public struct TreeSummaryRequest: FramedMessage {
+    public static let messageType: MessageType = .treeSummaryRequest
+
+    public var partition: UInt32
+
+    public init(
+        partition: UInt32 = 0
+    ) {
+        self.partition = partition
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.partition != 0 {
+            buffer.writeWireUInt32(self.partition, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.partition = try buffer.readWireUInt32(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct TreeSummaryResponse: FramedMessage {
+    public static let messageType: MessageType = .treeSummaryResponse
+
+    public var fanOutBits: UInt32
+    public var depth: UInt32
+    /// 16-byte BLAKE2b digest.
+    public var root: ByteBuffer
+    /// False while the replica is short of memory: send it versions, not values.
+    public var acceptsValues: Bool
+    public var keys: UInt64
+    public var tombstones: UInt64
+    public var ghosts: UInt64
+    public var lastUpdateMillis: UInt64
+
+    public init(
+        fanOutBits: UInt32 = 0,
+        depth: UInt32 = 0,
+        root: ByteBuffer = ByteBuffer(),
+        acceptsValues: Bool = false,
+        keys: UInt64 = 0,
+        tombstones: UInt64 = 0,
+        ghosts: UInt64 = 0,
+        lastUpdateMillis: UInt64 = 0
+    ) {
+        self.fanOutBits = fanOutBits
+        self.depth = depth
+        self.root = root
+        self.acceptsValues = acceptsValues
+        self.keys = keys
+        self.tombstones = tombstones
+        self.ghosts = ghosts
+        self.lastUpdateMillis = lastUpdateMillis
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.fanOutBits != 0 {
+            buffer.writeWireUInt32(self.fanOutBits, field: 1)
+        }
+        if self.depth != 0 {
+            buffer.writeWireUInt32(self.depth, field: 2)
+        }
+        if self.root.readableBytes != 0 {
+            buffer.writeWireBytes(self.root, field: 3)
+        }
+        if self.acceptsValues {
+            buffer.writeWireBool(self.acceptsValues, field: 4)
+        }
+        if self.keys != 0 {
+            buffer.writeWireUInt64(self.keys, field: 5)
+        }
+        if self.tombstones != 0 {
+            buffer.writeWireUInt64(self.tombstones, field: 6)
+        }
+        if self.ghosts != 0 {
+            buffer.writeWireUInt64(self.ghosts, field: 7)
+        }
+        if self.lastUpdateMillis != 0 {
+            buffer.writeWireFixed64(self.lastUpdateMillis, field: 8)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.fanOutBits = try buffer.readWireUInt32(tag)
+            case 2: self.depth = try buffer.readWireUInt32(tag)
+            case 3: self.root = try buffer.readWireBytes(tag)
+            case 4: self.acceptsValues = try buffer.readWireBool(tag)
+            case 5: self.keys = try buffer.readWireUInt64(tag)
+            case 6: self.tombstones = try buffer.readWireUInt64(tag)
+            case 7: self.ghosts = try buffer.readWireUInt64(tag)
+            case 8: self.lastUpdateMillis = try buffer.readWireFixed64(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// Digests of tree nodes at one level.
+public struct TreeNodesRequest: FramedMessage {
+    public static let messageType: MessageType = .treeNodesRequest
+
+    public var partition: UInt32
+    public var level: UInt32
+    public var indices: [UInt32]
+
+    public init(
+        partition: UInt32 = 0,
+        level: UInt32 = 0,
+        indices: [UInt32] = []
+    ) {
+        self.partition = partition
+        self.level = level
+        self.indices = indices
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.partition != 0 {
+            buffer.writeWireUInt32(self.partition, field: 1)
+        }
+        if self.level != 0 {
+            buffer.writeWireUInt32(self.level, field: 2)
+        }
+        for element in self.indices {
+            buffer.writeWireUInt32(element, field: 3)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.partition = try buffer.readWireUInt32(tag)
+            case 2: self.level = try buffer.readWireUInt32(tag)
+            case 3: self.indices.append(try buffer.readWireUInt32(tag))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct TreeNodesResponse: FramedMessage {
+    public static let messageType: MessageType = .treeNodesResponse
+
+    /// 16 bytes per requested node, in request order.
+    public var digests: ByteBuffer
+
+    public init(
+        digests: ByteBuffer = ByteBuffer()
+    ) {
+        self.digests = digests
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.digests.readableBytes != 0 {
+            buffer.writeWireBytes(self.digests, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.digests = try buffer.readWireBytes(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// The keys and versions of leaf buckets (no values).
+public struct BucketListRequest: FramedMessage {
+    public static let messageType: MessageType = .bucketListRequest
+
+    public var partition: UInt32
+    public var buckets: [UInt32]
+
+    public init(
+        partition: UInt32 = 0,
+        buckets: [UInt32] = []
+    ) {
+        self.partition = partition
+        self.buckets = buckets
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.partition != 0 {
+            buffer.writeWireUInt32(self.partition, field: 1)
+        }
+        for element in self.buckets {
+            buffer.writeWireUInt32(element, field: 2)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.partition = try buffer.readWireUInt32(tag)
+            case 2: self.buckets.append(try buffer.readWireUInt32(tag))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct BucketListResponse: FramedMessage {
+    public static let messageType: MessageType = .bucketListResponse
+
+    public var listings: [BucketListing]
+
+    public init(
+        listings: [BucketListing] = []
+    ) {
+        self.listings = listings
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        for element in self.listings {
+            buffer.writeWireMessage(element, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.listings.append(try buffer.readWireMessage(BucketListing.self, tag, nestingDepth: nestingDepth))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct RepairStatusRequest: FramedMessage {
+    public static let messageType: MessageType = .repairStatusRequest
+
+    public init() {}
+
+    public func encode(into buffer: inout ByteBuffer) {}
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            try buffer.skipWireField(tag)
+        }
+    }
+}
+
+public struct RepairStatusResponse: FramedMessage {
+    public static let messageType: MessageType = .repairStatusResponse
+
+    public var nodeId: String
+    public var partitionsReplicated: UInt32
+    public var partitionsInSync: UInt32
+    public var partitionsOutOfSync: UInt32
+    public var partitionsRepairing: UInt32
+    public var partitionsUnchecked: UInt32
+    public var keysRepaired: UInt64
+    public var bytesRepaired: UInt64
+    public var sessions: UInt64
+    public var failedSessions: UInt64
+    /// Unix milliseconds of the last finished exchange; 0 for none.
+    public var lastExchangeMillis: UInt64
+    public var treeMemoryBytes: UInt64
+    public var enabled: Bool
+
+    public init(
+        nodeId: String = "",
+        partitionsReplicated: UInt32 = 0,
+        partitionsInSync: UInt32 = 0,
+        partitionsOutOfSync: UInt32 = 0,
+        partitionsRepairing: UInt32 = 0,
+        partitionsUnchecked: UInt32 = 0,
+        keysRepaired: UInt64 = 0,
+        bytesRepaired: UInt64 = 0,
+        sessions: UInt64 = 0,
+        failedSessions: UInt64 = 0,
+        lastExchangeMillis: UInt64 = 0,
+        treeMemoryBytes: UInt64 = 0,
+        enabled: Bool = false
+    ) {
+        self.nodeId = nodeId
+        self.partitionsReplicated = partitionsReplicated
+        self.partitionsInSync = partitionsInSync
+        self.partitionsOutOfSync = partitionsOutOfSync
+        self.partitionsRepairing = partitionsRepairing
+        self.partitionsUnchecked = partitionsUnchecked
+        self.keysRepaired = keysRepaired
+        self.bytesRepaired = bytesRepaired
+        self.sessions = sessions
+        self.failedSessions = failedSessions
+        self.lastExchangeMillis = lastExchangeMillis
+        self.treeMemoryBytes = treeMemoryBytes
+        self.enabled = enabled
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if !self.nodeId.isEmpty {
+            buffer.writeWireString(self.nodeId, field: 1)
+        }
+        if self.partitionsReplicated != 0 {
+            buffer.writeWireUInt32(self.partitionsReplicated, field: 2)
+        }
+        if self.partitionsInSync != 0 {
+            buffer.writeWireUInt32(self.partitionsInSync, field: 3)
+        }
+        if self.partitionsOutOfSync != 0 {
+            buffer.writeWireUInt32(self.partitionsOutOfSync, field: 4)
+        }
+        if self.partitionsRepairing != 0 {
+            buffer.writeWireUInt32(self.partitionsRepairing, field: 5)
+        }
+        if self.partitionsUnchecked != 0 {
+            buffer.writeWireUInt32(self.partitionsUnchecked, field: 6)
+        }
+        if self.keysRepaired != 0 {
+            buffer.writeWireUInt64(self.keysRepaired, field: 7)
+        }
+        if self.bytesRepaired != 0 {
+            buffer.writeWireUInt64(self.bytesRepaired, field: 8)
+        }
+        if self.sessions != 0 {
+            buffer.writeWireUInt64(self.sessions, field: 9)
+        }
+        if self.failedSessions != 0 {
+            buffer.writeWireUInt64(self.failedSessions, field: 10)
+        }
+        if self.lastExchangeMillis != 0 {
+            buffer.writeWireFixed64(self.lastExchangeMillis, field: 11)
+        }
+        if self.treeMemoryBytes != 0 {
+            buffer.writeWireUInt64(self.treeMemoryBytes, field: 12)
+        }
+        if self.enabled {
+            buffer.writeWireBool(self.enabled, field: 13)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.nodeId = try buffer.readWireString(tag)
+            case 2: self.partitionsReplicated = try buffer.readWireUInt32(tag)
+            case 3: self.partitionsInSync = try buffer.readWireUInt32(tag)
+            case 4: self.partitionsOutOfSync = try buffer.readWireUInt32(tag)
+            case 5: self.partitionsRepairing = try buffer.readWireUInt32(tag)
+            case 6: self.partitionsUnchecked = try buffer.readWireUInt32(tag)
+            case 7: self.keysRepaired = try buffer.readWireUInt64(tag)
+            case 8: self.bytesRepaired = try buffer.readWireUInt64(tag)
+            case 9: self.sessions = try buffer.readWireUInt64(tag)
+            case 10: self.failedSessions = try buffer.readWireUInt64(tag)
+            case 11: self.lastExchangeMillis = try buffer.readWireFixed64(tag)
+            case 12: self.treeMemoryBytes = try buffer.readWireUInt64(tag)
+            case 13: self.enabled = try buffer.readWireBool(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
