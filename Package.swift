@@ -79,6 +79,7 @@ let package = Package(
                 "RingtailRing",
                 "RingtailMembership",
                 "RingtailReplication",
+                "RingtailAntiEntropy",
                 "RingtailClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

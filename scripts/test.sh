@@ -15,4 +15,14 @@ log "running tests"
 swift test --skip-build
 log "smoke-testing scripts/run.sh"
 RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_SMOKE_PORT:-17101}" RINGTAIL_CLUSTER_DIR="$RINGTAIL_ROOT/.ringtail/smoke" scripts/run.sh --demo
+log "anti-entropy: short kill/restart scenario (must pass)"
+RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_KILL_REJOIN_PORT:-17501}" scripts/kill-rejoin.sh --short kill-restart
+log "anti-entropy: the same with repair off (must be caught by the verification)"
+if RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_KILL_REJOIN_PORT:-17501}" KILL_REJOIN_NO_REPAIR=1 \
+    scripts/kill-rejoin.sh --short kill-restart >"$RINGTAIL_ROOT/.ringtail/negative-control.log" 2>&1; then
+    cat "$RINGTAIL_ROOT/.ringtail/negative-control.log" >&2
+    die "the verification passed with anti-entropy off: it cannot detect lost replicas"
+fi
+grep -q "MISMATCH" "$RINGTAIL_ROOT/.ringtail/negative-control.log" || { cat "$RINGTAIL_ROOT/.ringtail/negative-control.log" >&2; die "the negative control failed for another reason"; }
+log "negative control failed as it must"
 log "all tests passed"

@@ -12,14 +12,15 @@ public final class LocalNode: Sendable {
     public let counters = NodeCounters()
     private let startedMonotonicMillis = MonotonicClock.nowMillis()
 
-    public init(configuration: NodeConfiguration, wallClock: any MillisecondClock = SystemClock()) {
+    /// - Parameter observer: told of every change to the store (the anti-entropy trees).
+    public init(configuration: NodeConfiguration, wallClock: any MillisecondClock = SystemClock(), observer: (any StoreObserver)? = nil) {
         self.configuration = configuration
         self.store = Store(configuration: StoreConfiguration(
             maxMemoryBytes: configuration.maxMemoryBytes,
             shardCount: configuration.shardCount,
             maxValueBytes: configuration.maxValueBytes,
             tombstoneGraceMillis: configuration.tombstoneGraceMillis
-        ))
+        ), observer: observer)
         self.versions = VersionClock(node: configuration.nodeID.tag, wallClock: wallClock)
     }
 

@@ -10,12 +10,21 @@ public struct NodeServices {
     public let rpcServer: RPCServer
     public let sweeper: ExpirySweeper
 
-    public init(node: LocalNode, cluster configuration: ClusterConfiguration, group: any EventLoopGroup, logger: Logger) {
+    public let trees: PartitionTrees
+
+    public init(
+        configuration nodeConfiguration: NodeConfiguration, cluster configuration: ClusterConfiguration,
+        antiEntropy: AntiEntropySettings = AntiEntropySettings(), wallClock: any MillisecondClock = SystemClock(),
+        group: any EventLoopGroup, logger: Logger
+    ) {
+        let trees = PartitionTrees(partitionCount: configuration.partitionCount, clock: wallClock)
+        let node = LocalNode(configuration: nodeConfiguration, wallClock: wallClock, observer: trees)
+        self.trees = trees
         self.node = node
         let rpcServer = RPCServer(node: node, group: group, logger: logger)
         let listenHost = node.configuration.listenHost
         let advertise = configuration.advertiseAddress
-        self.cluster = ClusterNode(local: node, configuration: configuration, group: group, address: {
+        self.cluster = ClusterNode(local: node, trees: trees, configuration: configuration, antiEntropy: antiEntropy, group: group, address: {
             if let advertise { return advertise }
             let bound = try await rpcServer.boundAddress()
             return HostAndPort(host: listenHost, port: bound.port ?? 0)
@@ -27,5 +36,5 @@ public struct NodeServices {
 
     /// In start order; a graceful shutdown stops them in reverse, so the node announces its
     /// leave first and stops serving last.
-    public var all: [any Service] { [sweeper, rpcServer, cluster.hints, cluster.membership] }
+    public var all: [any Service] { [sweeper, rpcServer, cluster.hints, cluster.antiEntropy, cluster.membership] }
 }

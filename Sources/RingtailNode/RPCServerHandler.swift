@@ -151,6 +151,17 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 try requirePeer()
                 try validateKey(request.key)
                 output.writeFrame(ReplicaReadResponse(entry: node.readReplica(request.key)), requestID: id)
+            case .treeSummaryRequest(let request):
+                // Open to operators too (cachectl digest): a root hash and counts reveal no data.
+                output.writeFrame(try requireCluster().responder.summary(request), requestID: id)
+            case .treeNodesRequest(let request):
+                try requirePeer()
+                output.writeFrame(try requireCluster().responder.nodes(request), requestID: id)
+            case .bucketListRequest(let request):
+                try requirePeer()
+                output.writeFrame(try requireCluster().responder.buckets(request), requestID: id)
+            case .repairStatusRequest:
+                output.writeFrame(try requireCluster().antiEntropy.status(), requestID: id)
             case .clusterStatusRequest:
                 output.writeFrame(try requireCluster().status(), requestID: id)
             case .ringRequest(let request):

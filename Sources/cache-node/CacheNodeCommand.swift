@@ -84,6 +84,15 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(help: "File whose contents are the cluster secret; peers must share it. [env: RINGTAIL_CLUSTER_SECRET_FILE]")
     var clusterSecretFile: String = environment("RINGTAIL_CLUSTER_SECRET_FILE") ?? ""
 
+    @Option(help: "Background Merkle-tree repair: on or off. [env: RINGTAIL_ANTI_ENTROPY]")
+    var antiEntropy: String = environment("RINGTAIL_ANTI_ENTROPY") ?? "on"
+
+    @Option(help: "Pause between anti-entropy passes over all partitions, e.g. 10s. [env: RINGTAIL_ANTI_ENTROPY_INTERVAL]")
+    var antiEntropyInterval: String = environment("RINGTAIL_ANTI_ENTROPY_INTERVAL") ?? "10s"
+
+    @Option(help: "Most anti-entropy exchanges started per second. [env: RINGTAIL_ANTI_ENTROPY_RATE]")
+    var antiEntropyRate: Int = environment("RINGTAIL_ANTI_ENTROPY_RATE").flatMap { Int($0) } ?? 500
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: RINGTAIL_LOG_LEVEL]")
     var logLevel: String = environment("RINGTAIL_LOG_LEVEL") ?? "info"
 
@@ -93,6 +102,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
     mutating func validate() throws {
         _ = try makeConfiguration()
         _ = try makeClusterConfiguration()
+        _ = try makeAntiEntropySettings()
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -110,8 +120,10 @@ struct CacheNodeCommand: AsyncParsableCommand {
         logger[metadataKey: "node"] = "\(configuration.nodeID)"
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
-        let node = LocalNode(configuration: configuration, wallClock: SystemClock(offsetMillis: clockOffsetMs))
-        let services = NodeServices(node: node, cluster: try makeClusterConfiguration(), group: group, logger: logger)
+        let services = NodeServices(
+            configuration: configuration, cluster: try makeClusterConfiguration(), antiEntropy: try makeAntiEntropySettings(),
+            wallClock: SystemClock(offsetMillis: clockOffsetMs), group: group, logger: logger
+        )
         logger.notice("starting", metadata: [
             "maxMemory": "\(HumanUnits.formatBytes(configuration.maxMemoryBytes))",
             "shards": "\(configuration.shardCount)",
@@ -207,6 +219,16 @@ struct CacheNodeCommand: AsyncParsableCommand {
             return Array(value.utf8)
         }
         return nil
+    }
+
+    private func makeAntiEntropySettings() throws -> AntiEntropySettings {
+        guard ["on", "off"].contains(antiEntropy) else { throw ValidationError("--anti-entropy must be on or off, got '\(antiEntropy)'") }
+        guard antiEntropyRate > 0 else { throw ValidationError("--anti-entropy-rate must be positive") }
+        return AntiEntropySettings(
+            enabled: antiEntropy == "on",
+            intervalMillis: max(10, try millis(antiEntropyInterval, option: "--anti-entropy-interval")),
+            sessionsPerSecond: antiEntropyRate
+        )
     }
 
     private func shardCount() throws -> Int {

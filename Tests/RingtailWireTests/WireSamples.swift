@@ -110,11 +110,11 @@ enum WireSamples {
         WireSample(
             name: "BucketListResponse nested",
             message: .bucketListResponse(BucketListResponse(listings: [
-                BucketListing(bucket: 7, entries: [
+                BucketListingRecord(bucket: 7, entries: [
                     BucketEntryRecord(key: ByteBuffer(string: "k1"), version: EntryVersion(timestamp: 9, node: 1), kind: .evicted, expiresAtMillis: 5, valueBytes: 100),
                     BucketEntryRecord(key: ByteBuffer(string: "k2"), version: EntryVersion(timestamp: 10, node: 2), kind: .tombstone),
                 ]),
-                BucketListing(bucket: 8),
+                BucketListingRecord(bucket: 8),
             ]))
         ),
         WireSample(

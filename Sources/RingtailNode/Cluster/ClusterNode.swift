@@ -13,11 +13,16 @@ public final class ClusterNode: Sendable {
     public let membership: MembershipService
     public let hints: HintService
     public let counters: ClusterCounters
+    public let antiEntropy: AntiEntropyService
+    let responder: AntiEntropyResponder
     /// Set when the cluster has a secret.
     public let authenticator: PeerAuthenticator?
     let peers: PeerPool
 
-    public init(local: LocalNode, configuration: ClusterConfiguration, group: any EventLoopGroup, address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger) {
+    public init(
+        local: LocalNode, trees: PartitionTrees, configuration: ClusterConfiguration, antiEntropy settings: AntiEntropySettings,
+        group: any EventLoopGroup, address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger
+    ) {
         self.local = local
         let state = ClusterState(me: local.nodeID, configuration: configuration)
         let authenticator = configuration.secret.map { PeerAuthenticator(secret: $0) }
@@ -37,6 +42,8 @@ public final class ClusterNode: Sendable {
         self.counters = counters
         self.coordinator = Coordinator(local: local, cluster: state, peers: peers, hints: hints, counters: counters, logger: logger)
         self.membership = MembershipService(state: state, peers: peers, address: address, logger: logger)
+        self.antiEntropy = AntiEntropyService(local: local, cluster: state, peers: peers, trees: trees, settings: settings, logger: logger)
+        self.responder = AntiEntropyResponder(trees: trees, lister: BucketLister(store: local.store, trees: trees), clock: local.wallClock)
     }
 
     /// The membership view for `cachectl cluster`.

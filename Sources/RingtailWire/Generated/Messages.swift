@@ -1315,7 +1315,7 @@ public struct BucketEntryRecord: WireMessage {
     }
 }
 
-public struct BucketListing: WireMessage {
+public struct BucketListingRecord: WireMessage {
     public var bucket: UInt32
     public var entries: [BucketEntryRecord]
 
@@ -1567,10 +1567,10 @@ public struct BucketListRequest: FramedMessage {
 public struct BucketListResponse: FramedMessage {
     public static let messageType: MessageType = .bucketListResponse
 
-    public var listings: [BucketListing]
+    public var listings: [BucketListingRecord]
 
     public init(
-        listings: [BucketListing] = []
+        listings: [BucketListingRecord] = []
     ) {
         self.listings = listings
     }
@@ -1585,7 +1585,7 @@ public struct BucketListResponse: FramedMessage {
         self.init()
         while let tag = try buffer.readWireTag() {
             switch tag.fieldNumber {
-            case 1: self.listings.append(try buffer.readWireMessage(BucketListing.self, tag, nestingDepth: nestingDepth))
+            case 1: self.listings.append(try buffer.readWireMessage(BucketListingRecord.self, tag, nestingDepth: nestingDepth))
             default: try buffer.skipWireField(tag)
             }
         }

@@ -1,0 +1,14 @@
+import NIOCore
+import RingtailWire
+
+extension RingtailClient {
+    /// The node's anti-entropy progress.
+    public func repairStatus() async throws -> RepairStatusResponse {
+        try await request(.repairStatusRequest(RepairStatusRequest()), expecting: RepairStatusResponse.self)
+    }
+
+    /// The node's Merkle-tree summary of one partition (root digest and counts).
+    public func treeSummary(partition: Int) async throws -> TreeSummaryResponse {
+        try await request(.treeSummaryRequest(TreeSummaryRequest(partition: UInt32(partition))), expecting: TreeSummaryResponse.self)
+    }
+}

@@ -1,0 +1,107 @@
+import NIOCore
+import RingtailAntiEntropy
+import RingtailClient
+import RingtailModel
+import RingtailWire
+
+/// The I/O of one session: each directive becomes RPCs to the peer or changes here.
+extension AntiEntropyService {
+    /// Carries out a request directive and turns the answer into the session's next event.
+    func ask(_ client: RingtailClient, _ directive: SyncDirective) async -> SyncEvent {
+        do {
+            switch directive {
+            case .requestSummary(let partition):
+                let summary = try await client.request(.treeSummaryRequest(TreeSummaryRequest(partition: UInt32(partition))), expecting: TreeSummaryResponse.self)
+                guard (1...10).contains(summary.fanOutBits), (1...4).contains(summary.depth), summary.fanOutBits * summary.depth <= 24,
+                    let root = AntiEntropyWire.digests(summary.root)?.first
+                else { return .failed("malformed tree summary") }
+                let layout = MerkleLayout(fanOutBits: Int(summary.fanOutBits), depth: Int(summary.depth))
+                return .summary(TreeSummary(layout: layout, root: root, acceptsValues: summary.acceptsValues))
+            case .requestNodes(let partition, let request):
+                let message = TreeNodesRequest(partition: UInt32(partition), level: UInt32(request.level), indices: request.indices.map { UInt32($0) })
+                let response = try await client.request(.treeNodesRequest(message), expecting: TreeNodesResponse.self)
+                guard let digests = AntiEntropyWire.digests(response.digests), digests.count == request.indices.count else {
+                    return .failed("peer answered \(response.digests.readableBytes) digest bytes for \(request.indices.count) nodes")
+                }
+                return .nodes(digests)
+            case .requestBuckets(let partition, let buckets):
+                let message = BucketListRequest(partition: UInt32(partition), buckets: buckets.map { UInt32($0) })
+                let response = try await client.request(.bucketListRequest(message), expecting: BucketListResponse.self)
+                var remote: [RingtailAntiEntropy.BucketListing] = []
+                for listing in response.listings {
+                    let entries = listing.entries.compactMap(AntiEntropyWire.entry)
+                    guard entries.count == listing.entries.count else { return .failed("unreadable bucket entry") }
+                    remote.append(RingtailAntiEntropy.BucketListing(bucket: Int(listing.bucket), entries: entries))
+                }
+                let now = local.wallClock.nowMillis()
+                let localListings = BucketLister(store: local.store, trees: trees).list(partition: partition, buckets: buckets, nowMillis: now)
+                return .buckets(local: localListings, remote: remote, nowMillis: now)
+            default:
+                return .failed("not a request")
+            }
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    /// Sends the peer what it lacks: values with their bytes, tombstones as deletes. An entry
+    /// this replica no longer holds (it changed since the listing) is left to the next session.
+    func send(_ transfers: [Transfer], to client: RingtailClient) async {
+        for transfer in transfers {
+            let key = ByteBuffer(bytes: transfer.entry.key)
+            let held = local.readReplica(key)
+            guard let version = held.version?.modelVersion, version == transfer.entry.version else { continue }
+            if held.state == .live && !transfer.carriesValue { continue }
+            _ = try? await client.request(.replicaWriteRequest(ReplicaWriteRequest(entry: held)), expecting: ReplicaWriteResponse.self)
+        }
+    }
+
+    /// Fetches newer entries from the peer and stores them like any replica write (LWW).
+    func fetch(_ entries: [BucketEntry], from client: RingtailClient) async {
+        for entry in entries {
+            let request = ReplicaReadRequest(key: ByteBuffer(bytes: entry.key))
+            guard let response = try? await client.request(.replicaReadRequest(request), expecting: ReplicaReadResponse.self),
+                response.entry.state != .missing
+            else { continue }
+            _ = try? local.applyReplica(response.entry)
+        }
+    }
+
+    /// Records peer entries that come without bytes. Tombstones are applied as deletes; a
+    /// peer's evicted entry (a ghost) is not adopted here: the store would have to drop its
+    /// own older value first. Returns how many were skipped; the ghost ages out on the peer.
+    func adopt(_ entries: [BucketEntry]) -> Int {
+        var skipped = 0
+        for entry in entries {
+            guard entry.kind == .tombstone else {
+                skipped += 1
+                continue
+            }
+            let tombstone = StoredEntry(key: ByteBuffer(bytes: entry.key), state: .tombstone, version: EntryVersion(entry.version))
+            _ = try? local.applyReplica(tombstone)
+        }
+        return skipped
+    }
+
+    /// The repair view of this node for `cachectl repair status`.
+    func status() -> RepairStatusResponse {
+        let partitions = cluster.ring.partitions(replicatedBy: cluster.me)
+        let counts = progress.counts(over: partitions)
+        let totals = progress.snapshot
+        return RepairStatusResponse(
+            nodeId: local.nodeID.name,
+            partitionsReplicated: UInt32(partitions.count),
+            partitionsInSync: UInt32(counts.inSync),
+            partitionsOutOfSync: UInt32(counts.outOfSync),
+            partitionsRepairing: UInt32(counts.repairing),
+            partitionsUnchecked: UInt32(counts.unchecked),
+            keysRepaired: totals.keysRepaired,
+            bytesRepaired: totals.bytesRepaired,
+            sessions: totals.sessions,
+            failedSessions: totals.failedSessions,
+            lastExchangeMillis: totals.lastExchangeMillis,
+            treeMemoryBytes: UInt64(trees.memoryBytes),
+            enabled: settings.enabled
+        )
+    }
+}

@@ -1,0 +1,143 @@
+import Logging
+import NIOCore
+import RingtailAntiEntropy
+import RingtailClient
+import RingtailModel
+import RingtailWire
+import ServiceLifecycle
+
+/// The background repair loop: walks the partitions this node replicates, and for each runs
+/// one exchange (`PartitionSyncSession`) with another replica of it, rotating through them.
+/// The session decides; this shell only moves its requests over the wire and applies what it
+/// fetches. A rate limit and the session budgets keep repair from starving client traffic.
+public final class AntiEntropyService: Service, Sendable {
+    let local: LocalNode
+    let cluster: ClusterState
+    let peers: PeerPool
+    let trees: PartitionTrees
+    let progress: RepairProgress
+    let settings: AntiEntropySettings
+    let logger: Logger
+
+    init(local: LocalNode, cluster: ClusterState, peers: PeerPool, trees: PartitionTrees, settings: AntiEntropySettings, logger: Logger) {
+        self.local = local
+        self.cluster = cluster
+        self.peers = peers
+        self.trees = trees
+        self.progress = RepairProgress(partitionCount: trees.partitionCount)
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard settings.enabled else {
+            // A service that returns ends the whole group: idle until shutdown instead.
+            try? await gracefulShutdown()
+            return
+        }
+        do {
+            try await cancelWhenGracefulShutdown { [self] in
+                var pass = 0
+                while true {
+                    try await Task.sleep(for: .milliseconds(Int64(settings.intervalMillis)))
+                    await runPass(number: pass)
+                    pass += 1
+                }
+            }
+        } catch is CancellationError {}
+    }
+
+    /// One walk over the partitions this node replicates.
+    func runPass(number pass: Int) async {
+        let ring = cluster.ring
+        let me = cluster.me
+        let partitions = ring.partitions(replicatedBy: me)
+        let pause = Duration.milliseconds(max(1, 1000 / max(1, settings.sessionsPerSecond)))
+        for partition in partitions {
+            if Task.isCancelled { return }
+            let others = ring.preferenceList(forPartition: partition).filter { $0 != me && cluster.isAlive($0) }
+            guard !others.isEmpty else { continue }
+            let peer = others[(pass + partition) % others.count]
+            guard let address = cluster.address(of: peer), let client = peers.client(for: address) else { continue }
+            await sync(partition: partition, with: client, peer: peer)
+            try? await Task.sleep(for: pause)
+        }
+        trees.sweepGhosts(nowMillis: local.wallClock.nowMillis(), rules: ExchangeRules(tombstoneGraceMillis: local.configuration.tombstoneGraceMillis))
+    }
+
+    /// One exchange of `partition` with `peer`.
+    func sync(partition: Int, with client: RingtailClient, peer: NodeID) async {
+        progress.set(partition, .repairing)
+        let snapshot = trees.withTree(partition) { $0.snapshot() }
+        var session = PartitionSyncSession(
+            partition: partition, local: snapshot, localAcceptsValues: true,
+            settings: SyncSettings(
+                maxKeysPerSession: settings.maxKeysPerSession, maxBytesPerSession: settings.maxBytesPerSession,
+                rules: ExchangeRules(tombstoneGraceMillis: local.configuration.tombstoneGraceMillis)
+            )
+        )
+        var pending = session.start()
+        var outcome: SyncOutcome = .failed("not finished")
+        var skippedAdoptions = 0
+        while !pending.isEmpty {
+            var next: [SyncDirective] = []
+            for directive in pending {
+                switch directive {
+                case .requestSummary, .requestNodes, .requestBuckets:
+                    let event = await ask(client, directive)
+                    next += session.handle(event)
+                case .send(_, let transfers):
+                    await send(transfers, to: client)
+                case .fetch(_, let entries):
+                    await fetch(entries, from: client)
+                case .adopt(_, let entries):
+                    skippedAdoptions += adopt(entries)
+                case .finished(_, let result):
+                    outcome = result
+                }
+            }
+            pending = next
+        }
+        let statistics = session.statistics
+        let failed: Bool
+        switch outcome {
+        case .inSync:
+            progress.set(partition, .inSync)
+            failed = false
+        case .repaired, .budgetExhausted:
+            progress.set(partition, .outOfSync)
+            failed = false
+        case .layoutMismatch, .failed:
+            progress.set(partition, .outOfSync)
+            failed = true
+            logger.debug("anti-entropy session failed", metadata: ["partition": "\(partition)", "peer": "\(peer)", "outcome": "\(outcome)"])
+        }
+        progress.finished(keys: statistics.keysRepaired, bytes: statistics.totalBytes, failed: failed, atMillis: local.wallClock.nowMillis())
+        if statistics.keysRepaired > 0 {
+            logger.info("anti-entropy repaired", metadata: [
+                "partition": "\(partition)", "peer": "\(peer)", "keys": "\(statistics.keysRepaired)",
+                "bytes": "\(statistics.totalBytes)", "outcome": "\(outcome)",
+                "skippedAdoptions": "\(skippedAdoptions)",
+            ])
+        }
+    }
+}
+
+/// Tuning of the repair loop.
+public struct AntiEntropySettings: Sendable {
+    public var enabled: Bool
+    /// Pause between passes over all partitions.
+    public var intervalMillis: UInt64
+    /// Upper bound on exchanges started per second.
+    public var sessionsPerSecond: Int
+    public var maxKeysPerSession: Int
+    public var maxBytesPerSession: Int
+
+    public init(enabled: Bool = true, intervalMillis: UInt64 = 10_000, sessionsPerSecond: Int = 500, maxKeysPerSession: Int = 10_000, maxBytesPerSession: Int = 8 << 20) {
+        self.enabled = enabled
+        self.intervalMillis = intervalMillis
+        self.sessionsPerSecond = sessionsPerSecond
+        self.maxKeysPerSession = maxKeysPerSession
+        self.maxBytesPerSession = maxBytesPerSession
+    }
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Scripted fault scenarios for anti-entropy on a local cluster: load known keys, break a node,
+# keep writing, bring it back (empty), wait until anti-entropy reports every partition in sync,
+# then verify every key on every replica (read directly, no read repair) and that all replica
+# roots are equal. Prints what it did and found; exits non-zero on any mismatch or timeout;
+# stops every node it started (by PID, through scripts/cluster.sh) whatever happens.
+#
+#   scripts/kill-rejoin.sh [--short] [SCENARIO]
+#
+# Scenarios: kill-restart (default: 3 nodes, SIGKILL node-3, restart it empty),
+#            two-kills    (5 nodes, SIGKILL node-2 and later node-4, each restarted empty),
+#            add-node     (3 loaded nodes, a 4th joins and is filled),
+#            all          (each of the above in turn).
+# --short uses fewer keys and partitions (it runs in the test suite); the default is the long
+# version for people. Environment: RINGTAIL_BUILD_CONFIG (default release), RINGTAIL_BASE_PORT
+# (default 7501), KILL_REJOIN_TIMEOUT (seconds to wait for sync, default 300; 120 with --short),
+# KILL_REJOIN_NO_REPAIR=1 (negative control: nodes run with anti-entropy off and the script
+# verifies after a short pause instead of waiting for sync; it must then report mismatches).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+short=false
+scenario=kill-restart
+for arg in "$@"; do
+    case "$arg" in
+        --short) short=true ;;
+        kill-restart|two-kills|add-node|all) scenario="$arg" ;;
+        *) die "unknown argument '$arg' (see the header of $0)" ;;
+    esac
+done
+
+if $short; then keys=300; partitions=256; timeout_s="${KILL_REJOIN_TIMEOUT:-120}"
+else keys=20000; partitions=4096; timeout_s="${KILL_REJOIN_TIMEOUT:-300}"; fi
+export RINGTAIL_BASE_PORT="${RINGTAIL_BASE_PORT:-7501}"
+work="$(mktemp -d /tmp/ringtail-kill-rejoin.XXXXXX)"
+export RINGTAIL_CLUSTER_DIR="$work/cluster"
+expect="$work/expected.tsv"
+cluster() { "$RINGTAIL_ROOT/scripts/cluster.sh" "$@"; }
+cleanup() { cluster down >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ctl() { "$(cat "$RINGTAIL_CLUSTER_DIR/bin")/cachectl" --host "$(cluster address 1)" "$@"; }
+fill() { ctl fill --prefix "$1" --count "$2" --delete-every 7 --expect "$expect" >/dev/null; log "wrote $2 keys $1* (every 7th deleted again)"; }
+
+# Waits until every alive node reports all its partitions in sync.
+wait_in_sync() {
+    if [ -n "${KILL_REJOIN_NO_REPAIR:-}" ]; then sleep 3; log "anti-entropy is off: not waiting for sync"; return 0; fi
+    local started=$SECONDS deadline=$((SECONDS + timeout_s))
+    while [ $SECONDS -lt $deadline ]; do
+        if ctl repair status --json 2>/dev/null | python3 -c '
+import json, sys
+nodes = json.load(sys.stdin)["nodes"]
+ok = nodes and all(n["inSync"] == n["partitions"] and n["outOfSync"] == 0 and n["repairing"] == 0 for n in nodes)
+sys.exit(0 if ok else 1)'; then
+            log "anti-entropy reports every partition in sync after $((SECONDS - started)) s"
+            return 0
+        fi
+        sleep 1
+    done
+    ctl repair status || true
+    die "not in sync within $timeout_s s"
+}
+
+verify() {
+    log "verifying every key on every replica and all partition roots"
+    ctl verify --expect "$expect" --roots || die "verification failed"
+}
+
+start() {
+    local repair=on
+    [ -n "${KILL_REJOIN_NO_REPAIR:-}" ] && repair=off
+    cluster up --nodes "$1" --replicas 3 -- --partitions "$partitions" --anti-entropy-interval 500ms \
+        --tombstone-grace 1h --anti-entropy "$repair" >/dev/null
+    log "cluster of $1 nodes up ($partitions partitions, N=3, W=2, R=2)"
+}
+
+run_kill_restart() {
+    start 3
+    fill a- "$keys"
+    cluster kill 3 >/dev/null; log "SIGKILLed node-3"
+    fill b- "$keys"
+    cluster restart 3 >/dev/null; log "restarted node-3 empty"
+    wait_in_sync
+    verify
+}
+
+run_two_kills() {
+    start 5
+    fill a- "$keys"
+    cluster kill 2 >/dev/null; log "SIGKILLed node-2"
+    fill b- "$keys"
+    cluster restart 2 >/dev/null; log "restarted node-2 empty"
+    wait_in_sync
+    cluster kill 4 >/dev/null; log "SIGKILLed node-4"
+    fill c- "$keys"
+    cluster restart 4 >/dev/null; log "restarted node-4 empty"
+    wait_in_sync
+    verify
+}
+
+run_add_node() {
+    start 3
+    fill a- "$keys"
+    cluster add 4 >/dev/null; log "added node-4 to the loaded cluster"
+    cluster wait-members 4 60 >/dev/null
+    fill b- "$keys"
+    wait_in_sync
+    verify
+}
+
+run() {
+    log "scenario $1"
+    rm -f "$expect"
+    "run_${1//-/_}"
+    cluster down >/dev/null
+    log "scenario $1 passed"
+}
+
+ensure_system_packages
+if [ "$scenario" = all ]; then
+    for s in kill-restart two-kills add-node; do run "$s"; done
+else
+    run "$scenario"
+fi
+rm -rf "$work"
