@@ -121,6 +121,7 @@ let package = Package(
             name: "RingtailWireTests",
             dependencies: [
                 "RingtailWire",
+                "RingtailModel",
                 "ProtoGenKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -129,6 +130,7 @@ let package = Package(
         .testTarget(
             name: "RingtailNodeTests",
             dependencies: [
+                "RingtailModel",
                 "RingtailClient",
                 "RingtailNode",
                 "RingtailWire",

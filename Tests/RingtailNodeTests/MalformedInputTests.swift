@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import RingtailWire
 import Testing
+import RingtailModel
 
 /// Hostile bytes on the RPC port get an error frame (and, when the stream is out of sync, a
 /// closed connection), never a crash or a hang: the node keeps serving afterwards.
@@ -88,15 +89,3 @@ struct MalformedInputTests {
     }
 }
 
-/// A deterministic generator for reproducible garbage.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -62,7 +62,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
     func ledgerMatchesModel(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let settings = HintLedgerSettings(maxBytes: 400, maxCount: 12, maxAgeMillis: 2000)
         var ledger = HintLedger<Int>(settings: settings)
         var model = Model(settings: settings)

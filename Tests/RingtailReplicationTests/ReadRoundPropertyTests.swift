@@ -9,7 +9,7 @@ import Testing
 
     /// Versions from a small range so that ties on time (and on everything) are common. The
     /// payload is a function of the version, as it is for real writes.
-    static func randomReply(using random: inout SeededGenerator) -> ReadReply<String> {
+    static func randomReply(using random: inout SplitMix64) -> ReadReply<String> {
         let version = Fixtures.v(UInt64.random(in: 1...6, using: &random), writer: UInt32.random(in: 1...2, using: &random))
         switch Int.random(in: 0..<10, using: &random) {
         case 0..<4:
@@ -23,7 +23,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func resolvedVersionIsTheMaximumAndRepairsOnlyOlder(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         for iteration in 0..<400 {
             let context = "seed \(seed) iteration \(iteration)"
             let n = Int.random(in: 1...5, using: &random)
@@ -85,7 +85,7 @@ import Testing
     /// Arrival order does not change what the round resolves to, payload included.
     @Test(arguments: [11, 12, 13] as [UInt64])
     func resolutionIgnoresArrivalOrder(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         for iteration in 0..<200 {
             let nodes = (0..<5).map { NodeID("r\($0)") }
             let replies = nodes.map { ($0, Self.randomReply(using: &random)) }

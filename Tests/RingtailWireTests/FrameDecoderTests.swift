@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import RingtailWire
 import Testing
+import RingtailModel
 
 /// Frames of every message type through the NIO decoder: whole, byte by byte and in random
 /// splits, always decoding to the same messages in order.
@@ -62,7 +63,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 42, 1234])
     func decodesRandomSplits(seed: UInt64) throws {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var stream = Self.encodedStream()
         var chunks: [ByteBuffer] = []
         while stream.readableBytes > 0 {
@@ -122,15 +123,3 @@ import Testing
 
 enum FrameTestError: Error { case unexpectedFailure }
 
-/// SplitMix64: reproducible splits.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

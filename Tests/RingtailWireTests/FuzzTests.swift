@@ -1,6 +1,7 @@
 import NIOCore
 import RingtailWire
 import Testing
+import RingtailModel
 
 /// Random and mutated bodies, from a fixed seed so a failure repeats exactly. The decoder may accept or reject
 /// each one; the test is that it never traps, and that whatever it accepts survives a re-encode.

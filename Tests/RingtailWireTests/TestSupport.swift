@@ -1,5 +1,6 @@
 import NIOCore
 import RingtailWire
+import RingtailModel
 
 extension ByteBuffer {
     /// The readable bytes, for building and comparing wire images.
@@ -64,23 +65,10 @@ enum WireImage {
     ]
 }
 
-/// SplitMix64 (Steele, Lea and Flood): tiny, fast and fully determined by its seed, so fuzz runs repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
 
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    /// A value in `0..<bound` without relying on the standard library's sampling algorithm.
+extension SplitMix64 {
+    /// A value in `0..<bound` without relying on the standard library's sampling algorithm,
+    /// so fuzz runs repeat exactly across toolchains.
     mutating func next(below bound: Int) -> Int {
         Int(next() % UInt64(bound))
     }
