@@ -47,24 +47,42 @@ extension AntiEntropyService {
     /// Sends the peer what it lacks: values with their bytes, tombstones as deletes. An entry
     /// this replica no longer holds (it changed since the listing) is left to the next session.
     func send(_ transfers: [Transfer], to client: RingtailClient) async {
+        var requests: [AnyMessage] = []
         for transfer in transfers {
-            let key = ByteBuffer(bytes: transfer.entry.key)
-            let held = local.readReplica(key)
+            let held = local.readReplica(ByteBuffer(bytes: transfer.entry.key))
             guard let version = held.version?.modelVersion, version == transfer.entry.version else { continue }
             if held.state == .live && !transfer.carriesValue { continue }
-            _ = try? await client.request(.replicaWriteRequest(ReplicaWriteRequest(entry: held)), expecting: ReplicaWriteResponse.self)
+            requests.append(.replicaWriteRequest(ReplicaWriteRequest(entry: held)))
         }
+        _ = await pipelined(requests, to: client)
     }
 
     /// Fetches newer entries from the peer and stores them like any replica write (LWW).
     func fetch(_ entries: [BucketEntry], from client: RingtailClient) async {
-        for entry in entries {
-            let request = ReplicaReadRequest(key: ByteBuffer(bytes: entry.key))
-            guard let response = try? await client.request(.replicaReadRequest(request), expecting: ReplicaReadResponse.self),
+        let requests = entries.map { AnyMessage.replicaReadRequest(ReplicaReadRequest(key: ByteBuffer(bytes: $0.key))) }
+        for frame in await pipelined(requests, to: client) {
+            var body = frame.body
+            guard frame.messageType == .replicaReadResponse, let response = try? ReplicaReadResponse(decoding: &body),
                 response.entry.state != .missing
             else { continue }
             _ = try? local.applyReplica(response.entry)
         }
+    }
+
+    /// Sends `requests` with up to `window` in flight on the peer connection (responses carry
+    /// request ids, so they pipeline); returns the responses that arrived, failures dropped.
+    func pipelined(_ requests: [AnyMessage], to client: RingtailClient, window: Int = 64) async -> [Frame] {
+        var frames: [Frame] = []
+        frames.reserveCapacity(requests.count)
+        var start = 0
+        while start < requests.count {
+            let batch = requests[start..<min(start + window, requests.count)].map { client.sendFuture($0) }
+            for future in batch {
+                if let frame = try? await future.get() { frames.append(frame) }
+            }
+            start += window
+        }
+        return frames
     }
 
     /// Records peer entries that come without bytes. Tombstones are applied as deletes; a
