@@ -177,6 +177,38 @@ struct ClusterProcessTests {
         }
     }
 
+    @Test func readRepairWritesTheNewestValueBackToAStaleReplica() async throws {
+        // Anti-entropy off, so only read repair can heal the replica.
+        let flags = Self.clusterFlags + ["--anti-entropy", "off"]
+        let first = try NodeProcess.start(nodeID: "node-1", arguments: flags)
+        let second = try NodeProcess.start(nodeID: "node-2", arguments: flags + ["--join", first.address])
+        var third = try NodeProcess.start(nodeID: "node-3", arguments: flags + ["--join", first.address])
+        defer { for node in [first, second, third] { node.stop() } }
+        do {
+            try await waitUntil("three members", seconds: 20) { try await aliveMembers(seenBy: first).count == 3 }
+            let writer = try client(first)
+            try await writer.set(Array("repair-me".utf8), value: Array("newest".utf8), writeQuorum: 3)
+
+            // node-3 loses everything: no hint covers a write it had already acknowledged.
+            let port = third.port
+            third.stop(signal: SIGKILL)
+            third = try NodeProcess.start(nodeID: "node-3", listen: "127.0.0.1:\(port)", arguments: flags + ["--join", first.address])
+            try await waitUntil("node-3 alive again", seconds: 20) { try await state(of: "node-3", seenBy: first) == .alive }
+            #expect(try await replicaEntry(Array("repair-me".utf8), at: third).state == .missing)
+
+            // A read that hears all three replicas finds node-3 behind and repairs it.
+            #expect(try await writer.get(Array("repair-me".utf8), readQuorum: 3)?.bytes == Array("newest".utf8))
+            try await waitUntil("node-3 repaired", seconds: 10) {
+                try await replicaEntry(Array("repair-me".utf8), at: third).state == .live
+            }
+            #expect(try await writer.clusterStatus().readRepairs >= 1)
+            await writer.close()
+        } catch {
+            for node in [first, second, third] { print("--- log of \(node.nodeID) ---\n\(node.logText)") }
+            throw error
+        }
+    }
+
     // MARK: Helpers
 
     func state(of member: String, seenBy node: NodeProcess) async throws -> MemberStateCode? {
