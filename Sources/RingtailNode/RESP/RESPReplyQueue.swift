@@ -22,6 +22,7 @@ struct RESPReplyQueue {
 
     /// Runs `body` on the buffer where a synchronous reply goes now: the last ready slot, or a
     /// new one behind the last waiting slot.
+    @discardableResult
     mutating func withReadyTail<R>(allocator: ByteBufferAllocator, _ body: (inout ByteBuffer) -> R) -> R {
         if slots.isEmpty || !slots[slots.index(before: slots.endIndex)].ready {
             slots.append(Slot(ready: true, bytes: allocator.buffer(capacity: 256)))

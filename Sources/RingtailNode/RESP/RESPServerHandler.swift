@@ -113,10 +113,20 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Parses and runs every complete request in `buffer`.
     private func process(_ buffer: inout ByteBuffer) {
-        while !closing {
+        // The parser works on a local copy, swapped in and out once per read: a class
+        // property mutated per step would cost a dynamic exclusivity check every time, and a
+        // plain copy would share (and so reallocate) its reused argument array.
+        var parser = RESPParser(limits: server.parserLimits)
+        swap(&parser, &self.parser)
+        defer { swap(&parser, &self.parser) }
+        var commands = 0
+        defer { commandsSinceReport += commands }
+        while true {
             do {
                 switch try parser.parseStep(&buffer) {
-                case .command(let command): run(command)
+                case .command(let command):
+                    commands += 1
+                    guard run(command) else { return }
                 case .continueParsing: continue
                 case .insufficientData: return
                 }
@@ -127,21 +137,23 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 writeSynchronously { $0.writeRESPError(error.redisError) }
                 closing = true
                 buffer.moveReaderIndex(to: buffer.writerIndex)
+                return
             }
         }
     }
 
-    private func run(_ command: RESPCommand) {
-        guard let context else { return }
-        commandsSinceReport += 1
+    /// Runs one command; false once the connection takes no more.
+    private func run(_ command: RESPCommand) -> Bool {
+        guard let context else { return false }
         let eventLoop = context.eventLoop
         let session = self.session
         let outcome = writeSynchronously { session.execute(command, into: &$0, on: eventLoop) }
         switch outcome {
         case .replied:
-            break
+            return true
         case .close:
             closing = true
+            return false
         case .deferred(let reply, let version):
             let sequence = queue.reserve(allocator: context.channel.allocator)
             let counters = server.counters
@@ -158,6 +170,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // Inside a read the flush comes with channelReadComplete.
                 if !self.inRead { self.flushOutput() }
             }
+            return true
         }
     }
 
