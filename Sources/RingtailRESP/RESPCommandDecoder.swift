@@ -1,9 +1,11 @@
 import NIOCore
 
-/// Decodes client requests with `RESPParser`: the thin NIO wrapper around it.
+/// Decodes client requests with `RESPParser`: the thin NIO wrapper around it, for pipelines
+/// that want one `RESPCommand` per inbound message. (Ringtail's server drives the parser
+/// itself, to save the per-command pipeline hop; see RESPServerHandler.)
 ///
 /// A protocol error is thrown out of `decode`, so `ByteToMessageHandler` fires it through
-/// `errorCaught`; the handler after this one answers it and closes the connection.
+/// `errorCaught`; the handler after this one should answer it and close the connection.
 public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = RESPCommand
 
