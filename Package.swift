@@ -6,6 +6,7 @@ import PackageDescription
 /// Module dependencies point one way:
 ///   RingtailModel ← RingtailStorage ← RingtailNode ← cache-node
 ///   RingtailModel ← RingtailWire    ← RingtailClient ← cachectl
+///   RingtailRESP  ← RingtailNode
 ///   CSodium ← RingtailCrypto
 let package = Package(
     name: "Ringtail",
@@ -58,6 +59,14 @@ let package = Package(
             ]
         ),
 
+        // Redis protocol (RESP2/RESP3): values, request parser, encoder. Protocol only: no I/O.
+        .target(
+            name: "RingtailRESP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+
         // Async client library used by cachectl and the tests.
         .target(
             name: "RingtailClient",
@@ -81,6 +90,7 @@ let package = Package(
                 "RingtailReplication",
                 "RingtailAntiEntropy",
                 "RingtailClient",
+                "RingtailRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,6 +133,14 @@ let package = Package(
                 "RingtailWire",
                 "RingtailModel",
                 "ProtoGenKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "RingtailRESPTests",
+            dependencies: [
+                "RingtailRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

@@ -24,6 +24,26 @@ ensure_system_packages() {
     pkg-config --exists libsodium || die "libsodium still not found through pkg-config"
 }
 
+# Installs the tools the Redis front-door tests drive when they are missing: redis-cli and
+# redis-benchmark (Debian's redis-tools) and the Python redis package. Quiet and idempotent.
+ensure_redis_test_tools() {
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+    if ! command -v redis-cli >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1; then
+        log "installing redis-tools"
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools >/dev/null \
+            || die "cannot install redis-tools (needed by the Redis tests)"
+    fi
+    command -v python3 >/dev/null 2>&1 || die "python3 is needed by the Redis tests"
+    if ! python3 -c "import redis" >/dev/null 2>&1; then
+        log "installing the Python redis package"
+        python3 -m pip install -q --disable-pip-version-check redis >/dev/null 2>&1 \
+            || python3 -m pip install -q --disable-pip-version-check --break-system-packages redis >/dev/null 2>&1 \
+            || die "cannot install the Python redis package (needed by the Redis tests)"
+    fi
+}
+
 # Waits until host:port accepts TCP connections, up to $2 seconds.
 wait_for_port() {
     local address="$1" seconds="${2:-30}" host port

@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$RINGTAIL_ROOT"
 
 ensure_system_packages
+ensure_redis_test_tools
 log "building (debug, with tests)"
 swift build --build-tests
 log "checking generated wire code is current"

@@ -18,6 +18,13 @@ public struct NodeConfiguration: Sendable {
     public var shardCount: Int
     /// Event-loop threads serving connections; defaults to one per core.
     public var eventLoopThreads: Int
+    /// Where the Redis-protocol listener binds; nil (the default) runs none.
+    public var redisListen: HostAndPort? = nil
+    /// When set, Redis clients must AUTH (or HELLO … AUTH) with it before any other command.
+    public var redisPassword: String? = nil
+    /// Longest bulk string a Redis client may send; nil for the largest value plus 1 MiB, so a
+    /// value just over `maxValueBytes` gets an error reply rather than a closed connection.
+    public var redisMaxBulkBytes: Int? = nil
 
     public init(
         nodeID: NodeID,

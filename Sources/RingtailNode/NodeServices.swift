@@ -8,6 +8,8 @@ public struct NodeServices {
     public let node: LocalNode
     public let cluster: ClusterNode
     public let rpcServer: RPCServer
+    /// The Redis-protocol listener, when `redisListen` is configured.
+    public let redisServer: RESPServer?
     public let sweeper: ExpirySweeper
 
     public let trees: PartitionTrees
@@ -31,10 +33,18 @@ public struct NodeServices {
         }, logger: logger)
         rpcServer.attach(cluster)
         self.rpcServer = rpcServer
+        let cluster = self.cluster
+        self.redisServer = node.configuration.redisListen.map { address in
+            let server = RESPServer(node: node, address: address, group: group, logger: logger)
+            server.attach(cluster)
+            return server
+        }
         self.sweeper = ExpirySweeper(node: node, logger: logger)
     }
 
     /// In start order; a graceful shutdown stops them in reverse, so the node announces its
     /// leave first and stops serving last.
-    public var all: [any Service] { [sweeper, rpcServer, cluster.hints, cluster.antiEntropy, cluster.membership] }
+    public var all: [any Service] {
+        [sweeper, rpcServer] + (redisServer.map { [$0] } ?? []) + [cluster.hints, cluster.antiEntropy, cluster.membership]
+    }
 }

@@ -27,6 +27,12 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(help: "Address for the binary RPC, host:port (port 0 picks a free one). [env: RINGTAIL_LISTEN]")
     var listen: String = environment("RINGTAIL_LISTEN") ?? "127.0.0.1:7001"
 
+    @Option(name: .customLong("redis-listen"), help: "Address for the Redis protocol (RESP2/RESP3), host:port (port 0 picks a free one); off when empty. [env: RINGTAIL_REDIS_LISTEN]")
+    var redisListen: String = environment("RINGTAIL_REDIS_LISTEN") ?? ""
+
+    @Option(name: .customLong("redis-password"), help: "Password Redis clients must AUTH with; none when empty. [env: RINGTAIL_REDIS_PASSWORD]")
+    var redisPassword: String = environment("RINGTAIL_REDIS_PASSWORD") ?? ""
+
     @Option(help: "Memory bound for keys, values and their overhead, e.g. 256MiB. [env: RINGTAIL_MAX_MEMORY]")
     var maxMemory: String = environment("RINGTAIL_MAX_MEMORY") ?? "256MiB"
 
@@ -146,7 +152,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
         guard let address = HostAndPort(listen) else {
             throw ValidationError("--listen must be host:port, got '\(listen)'")
         }
-        return NodeConfiguration(
+        var configuration = NodeConfiguration(
             nodeID: NodeID(nodeID),
             listenHost: address.host,
             listenPort: address.port,
@@ -158,6 +164,14 @@ struct CacheNodeCommand: AsyncParsableCommand {
             shardCount: try shardCount(),
             eventLoopThreads: max(1, threads)
         )
+        if !redisListen.isEmpty {
+            guard let redisAddress = HostAndPort(redisListen) else {
+                throw ValidationError("--redis-listen must be host:port, got '\(redisListen)'")
+            }
+            configuration.redisListen = redisAddress
+        }
+        configuration.redisPassword = redisPassword.isEmpty ? nil : redisPassword
+        return configuration
     }
 
     private func makeClusterConfiguration() throws -> ClusterConfiguration {

@@ -7,6 +7,8 @@ import Testing
 final class NodeProcess: Sendable {
     let process: Process
     let port: Int
+    /// The Redis-protocol port, when the node was started with `--redis-listen`.
+    let redisPort: Int?
     let nodeID: String
     private let log: LogCapture
 
@@ -14,9 +16,10 @@ final class NodeProcess: Sendable {
     var pid: Int32 { process.processIdentifier }
     var logText: String { log.text }
 
-    private init(process: Process, port: Int, nodeID: String, log: LogCapture) {
+    private init(process: Process, port: Int, redisPort: Int?, nodeID: String, log: LogCapture) {
         self.process = process
         self.port = port
+        self.redisPort = redisPort
         self.nodeID = nodeID
         self.log = log
     }
@@ -35,7 +38,8 @@ final class NodeProcess: Sendable {
         return url
     }
 
-    /// Starts a node with `--listen 127.0.0.1:0` and waits until it reports its port.
+    /// Starts a node with `--listen 127.0.0.1:0` and waits until it reports its port (and its
+    /// Redis port too, when `arguments` include `--redis-listen`).
     static func start(nodeID: String = "test-node", listen: String = "127.0.0.1:0", arguments: [String] = [], environment: [String: String] = [:]) throws -> NodeProcess {
         let process = Process()
         process.executableURL = try executable("cache-node")
@@ -47,9 +51,14 @@ final class NodeProcess: Sendable {
         let log = LogCapture(pipe.fileHandleForReading)
         try process.run()
         let deadline = Date().addingTimeInterval(30)
+        let wantsRedis = arguments.contains("--redis-listen")
         while Date() < deadline {
-            if let port = log.firstMatch(after: "listening", key: "port") {
-                return NodeProcess(process: process, port: port, nodeID: nodeID, log: log)
+            // Each listener logs `listening` with its protocol; pick each one's line.
+            if let port = log.firstMatch(after: "protocol=ringtail-rpc", key: "port") {
+                let redisPort = log.firstMatch(after: "protocol=redis", key: "port")
+                if !wantsRedis || redisPort != nil {
+                    return NodeProcess(process: process, port: port, redisPort: redisPort, nodeID: nodeID, log: log)
+                }
             }
             if !process.isRunning { break }
             Thread.sleep(forTimeInterval: 0.05)

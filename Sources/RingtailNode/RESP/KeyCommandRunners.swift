@@ -1,0 +1,129 @@
+import NIOCore
+import RingtailModel
+import RingtailRESP
+import RingtailWire
+import Synchronization
+
+/// Locks that make each Redis write on a lone node, read-modify-write included, atomic with
+/// respect to the others: one lock per stripe of key hashes, held only around synchronous
+/// store calls, never across I/O.
+final class KeyStripes: Sendable {
+    private final class Stripe: Sendable {
+        let mutex = Mutex<Void>(())
+    }
+
+    private let stripes: [Stripe]
+
+    init(count: Int = 64) {
+        stripes = (0..<count).map { _ in Stripe() }
+    }
+
+    @inline(__always)
+    func withLock<R>(_ key: ByteBuffer, _ body: () throws(OperationError) -> R) throws(OperationError) -> R {
+        let hash = key.withUnsafeReadableBytes { StableHash.xxh64($0) }
+        let stripe = stripes[Int(truncatingIfNeeded: hash >> 40) % stripes.count]
+        let result: Result<R, OperationError> = stripe.mutex.withLock { _ in
+            do throws(OperationError) { return .success(try body()) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}
+
+/// Runs data commands on a lone node: synchronously, from its own store.
+struct LocalKeyRunner {
+    let node: LocalNode
+    let stripes: KeyStripes
+
+    func run(_ command: KeyCommand, into output: inout ByteBuffer, version: RESPVersion) {
+        do throws(OperationError) {
+            let reply: KeyReply
+            var removed = 0
+            if command.writes, command.keys.count == 1 {
+                (reply, removed) = try stripes.withLock(command.keys[0]) { () throws(OperationError) in try execute(command, lockEachWrite: false) }
+            } else {
+                (reply, removed) = try execute(command, lockEachWrite: command.writes)
+            }
+            switch reply {
+            case .value(let value): output.writeRESPValue(value, version)
+            case .removedCount: output.writeRESPInteger(Int64(removed))
+            }
+        } catch {
+            output.writeRESPError(RESPErrors.from(error))
+        }
+    }
+
+    private func execute(_ command: KeyCommand, lockEachWrite: Bool) throws(OperationError) -> (KeyReply, Int) {
+        var current: [StringEntry?] = []
+        if command.readsFirst {
+            current.reserveCapacity(command.keys.count)
+            for key in command.keys { current.append(try node.stringEntry(key)) }
+        }
+        let effect = command.resolve(current, nowMillis: node.wallClock.nowMillis())
+        var removed = 0
+        for write in effect.writes {
+            switch write {
+            case .put(let key, let value, let expiresAt):
+                if lockEachWrite {
+                    try stripes.withLock(key) { () throws(OperationError) in try node.putString(key, value: value, expiresAtMillis: expiresAt) }
+                } else {
+                    try node.putString(key, value: value, expiresAtMillis: expiresAt)
+                }
+            case .remove(let key):
+                let existed = lockEachWrite
+                    ? try stripes.withLock(key) { () throws(OperationError) in try node.removeString(key) }
+                    : try node.removeString(key)
+                if existed { removed += 1 }
+            }
+        }
+        return (effect.reply, removed)
+    }
+}
+
+/// Runs data commands in a cluster: reads and writes go through the coordinator with the
+/// node's default R and W, exactly like binary-RPC GET/SET/DELETE.
+struct ClusterKeyRunner {
+    let node: LocalNode
+    let coordinator: Coordinator
+
+    func run(_ command: KeyCommand, on eventLoop: any EventLoop) -> EventLoopFuture<RESPValue> {
+        let node = self.node
+        let coordinator = self.coordinator
+        let reads: EventLoopFuture<[StringEntry?]>
+        if command.readsFirst {
+            let futures = command.keys.map { key in
+                coordinator.read(key, readQuorum: nil, on: eventLoop).map { response -> StringEntry? in
+                    response.found ? StringEntry(value: response.value, expiresAtMillis: response.expiresAtMillis ?? 0) : nil
+                }
+            }
+            reads = futures.count == 1 ? futures[0].map { [$0] } : EventLoopFuture.whenAllSucceed(futures, on: eventLoop)
+        } else {
+            reads = eventLoop.makeSucceededFuture([])
+        }
+        return reads.flatMap { current -> EventLoopFuture<RESPValue> in
+            let effect = command.resolve(current, nowMillis: node.wallClock.nowMillis())
+            let writes = effect.writes.map { write -> EventLoopFuture<Bool> in
+                switch write {
+                case .put(let key, let value, let expiresAt):
+                    do throws(OperationError) {
+                        try node.checkValue(value)
+                    } catch {
+                        return eventLoop.makeFailedFuture(error)
+                    }
+                    let entry = StoredEntry(key: key, state: .live, value: value, expiresAtMillis: expiresAt)
+                    return coordinator.write(entry, writeQuorum: nil, on: eventLoop).map { _ in false }
+                case .remove(let key):
+                    return coordinator.write(StoredEntry(key: key, state: .tombstone), writeQuorum: nil, on: eventLoop).map(\.replacedLiveValue)
+                }
+            }
+            let done = writes.isEmpty ? eventLoop.makeSucceededFuture([]) : EventLoopFuture.whenAllSucceed(writes, on: eventLoop)
+            return done.map { removed in
+                switch effect.reply {
+                case .value(let value): value
+                case .removedCount: .integer(Int64(removed.count { $0 }))
+                }
+            }
+        }.recover { error in
+            .error(RESPErrors.from(error))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RingtailModel
+import ServiceLifecycle
+import Synchronization
+
+/// The Redis-protocol listener (`--redis-listen`), as a service beside the binary-RPC one:
+/// runs until graceful shutdown, then stops accepting, waits for coordinated commands still
+/// in flight and closes connections after their pending replies.
+public final class RESPServer: Service, Sendable {
+    private let node: LocalNode
+    private let address: HostAndPort
+    private let cluster = Mutex<ClusterNode?>(nil)
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let registry = ConnectionRegistry()
+    private let bound: EventLoopPromise<SocketAddress>
+
+    public init(node: LocalNode, address: HostAndPort, group: any EventLoopGroup, logger: Logger) {
+        self.node = node
+        self.address = address
+        self.group = group
+        self.logger = logger
+        self.bound = group.any().makePromise(of: SocketAddress.self)
+    }
+
+    /// Sends data commands through `cluster`'s coordinator once it has peers; set before `run`.
+    public func attach(_ cluster: ClusterNode) {
+        self.cluster.withLock { $0 = cluster }
+    }
+
+    /// The address the listener is bound to, once it is (useful with port 0).
+    public func boundAddress() async throws -> SocketAddress {
+        try await bound.futureResult.get()
+    }
+
+    public func run() async throws {
+        let context = RESPServerContext(node: node, cluster: cluster.withLock { $0 })
+        let channel: any Channel
+        do {
+            channel = try await makeBootstrap(context).bind(host: address.host, port: address.port).get()
+        } catch {
+            bound.fail(error)
+            logger.critical("cannot listen", metadata: ["protocol": "redis", "host": "\(address.host)", "port": "\(address.port)", "error": "\(error)"])
+            throw error
+        }
+        if let local = channel.localAddress { bound.succeed(local) }
+        context.boundPort.store(channel.localAddress?.port ?? 0, ordering: .relaxed)
+        logger.notice("listening", metadata: [
+            "protocol": "redis",
+            "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+            "port": "\(channel.localAddress?.port ?? 0)",
+        ])
+        let logger = self.logger
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            logger.notice("shutting down: no longer accepting redis connections")
+            channel.close(promise: nil)
+        }
+        await context.counters.waitForInFlight(upToMillis: 5000)
+        await registry.closeAll()
+        logger.notice("all redis connections closed")
+    }
+
+    private func makeBootstrap(_ context: RESPServerContext) -> ServerBootstrap {
+        let logger = self.logger
+        let registry = self.registry
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { child in
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(RESPServerHandler(server: context, logger: logger))
+                    registry.register(child)
+                }
+            }
+    }
+}

@@ -1,0 +1,58 @@
+import NIOCore
+import RingtailRESP
+import Synchronization
+
+/// What every Redis connection of a node shares: the node, its cluster, the settings and the
+/// counters INFO reports.
+final class RESPServerContext: Sendable {
+    let node: LocalNode
+    let cluster: ClusterNode?
+    let password: String?
+    let parserLimits: RESPParser.Limits
+    let stripes = KeyStripes()
+    let counters = RESPCounters()
+    /// Set once the listener is bound (INFO and CONFIG GET report it).
+    let boundPort = Atomic<Int>(0)
+
+    init(node: LocalNode, cluster: ClusterNode?) {
+        self.node = node
+        self.cluster = cluster
+        let configuration = node.configuration
+        self.password = configuration.redisPassword
+        let maxBulk = configuration.redisMaxBulkBytes ?? (configuration.maxValueBytes + (1 << 20))
+        // A request may carry many values (MSET): allow a few maximal ones, at least 64 MiB.
+        self.parserLimits = RESPParser.Limits(maxBulkBytes: maxBulk, maxCommandBytes: max(64 << 20, 4 * maxBulk))
+    }
+
+    /// The coordinator when commands must go through replicas; nil while this node is the
+    /// only member holding data, which then serves from its own store synchronously.
+    var coordinatorIfClustered: Coordinator? {
+        guard let coordinator = cluster?.coordinator, !coordinator.isSolo else { return nil }
+        return coordinator
+    }
+}
+
+/// Counters of the Redis front door, across connections.
+final class RESPCounters: Sendable {
+    let openConnections = Atomic<Int>(0)
+    let totalConnections = Atomic<Int>(0)
+    let commandsProcessed = Atomic<Int>(0)
+    let protocolErrors = Atomic<Int>(0)
+    let failedAuthentications = Atomic<Int>(0)
+    /// Coordinated commands not yet answered; a graceful shutdown waits for them.
+    let inFlight = Atomic<Int>(0)
+    private let lastClientID = Atomic<Int64>(0)
+
+    func nextClientID() -> Int64 {
+        lastClientID.add(1, ordering: .relaxed).newValue
+    }
+
+    /// Waits until no coordinated command is in flight, or `upToMillis` has passed.
+    func waitForInFlight(upToMillis limit: Int) async {
+        var waited = 0
+        while inFlight.load(ordering: .relaxed) > 0, waited < limit {
+            try? await Task.sleep(for: .milliseconds(10))
+            waited += 10
+        }
+    }
+}

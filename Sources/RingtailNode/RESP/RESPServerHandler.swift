@@ -1,0 +1,216 @@
+import Logging
+import NIOCore
+import RingtailRESP
+
+/// Serves one Redis connection.
+///
+/// Parses requests with `RESPParser` directly rather than through a decoder handler: one
+/// pipeline hop per socket read instead of one per command, and the parser's argument array
+/// is reused from command to command. Replies to every command of one read are gathered in
+/// one buffer and written with a single flush when the read completes. Coordinated
+/// (cluster) commands answer later; `RESPReplyQueue` keeps every reply in request order.
+///
+/// Back-pressure: while too many replies wait, or the socket cannot take more output, the
+/// handler stops asking for reads, so a client that pipelines without reading cannot make
+/// the node buffer without bound.
+final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// Replies allowed to wait behind a coordinated one before reading stops.
+    static let maxQueuedReplies = 1024
+    /// A reply buffer that grew past this is dropped after the flush rather than kept.
+    static let keptOutputCapacity = 64 << 10
+
+    private let server: RESPServerContext
+    private let session: RESPSession
+    private let logger: Logger
+    private var parser: RESPParser
+    /// Bytes of a request that has not fully arrived.
+    private var cumulation: ByteBuffer?
+    private var output = ByteBuffer()
+    private var queue = RESPReplyQueue()
+    private var context: ChannelHandlerContext?
+    private var inRead = false
+    /// After QUIT or a protocol error: no more commands; close once every owed reply is out.
+    private var closing = false
+    private var readHeld = false
+    private var commandsSinceReport = 0
+
+    init(server: RESPServerContext, logger: Logger) {
+        self.server = server
+        self.session = RESPSession(server: server)
+        self.logger = logger
+        self.parser = RESPParser(limits: server.parserLimits)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        output = context.channel.allocator.buffer(capacity: 1024)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        server.counters.openConnections.add(1, ordering: .relaxed)
+        server.counters.totalConnections.add(1, ordering: .relaxed)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        server.counters.openConnections.subtract(1, ordering: .relaxed)
+        reportCommands()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        var incoming = unwrapInboundIn(data)
+        inRead = true
+        if var pending = cumulation {
+            cumulation = nil
+            // Drop consumed bytes once they outweigh the rest, so a long stream of requests
+            // split across reads does not grow the buffer, without copying a large partial
+            // bulk string over and over.
+            if pending.readerIndex > 0, pending.readerIndex >= pending.readableBytes { pending.discardReadBytes() }
+            pending.writeBuffer(&incoming)
+            process(&pending)
+            if pending.readableBytes > 0 { cumulation = pending }
+        } else {
+            process(&incoming)
+            if incoming.readableBytes > 0 { cumulation = incoming }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inRead = false
+        session.endOfRead()
+        reportCommands()
+        flushOutput()
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if queue.count >= Self.maxQueuedReplies || !context.channel.isWritable {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        resumeReadingIfPossible()
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("closing redis connection after error", metadata: ["error": "\(error)", "peer": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
+        context.close(promise: nil)
+    }
+
+    /// Parses and runs every complete request in `buffer`.
+    private func process(_ buffer: inout ByteBuffer) {
+        // The parser works on a local copy, swapped in and out once per read: a class
+        // property mutated per step would cost a dynamic exclusivity check every time, and a
+        // plain copy would share (and so reallocate) its reused argument array.
+        var parser = RESPParser(limits: server.parserLimits)
+        swap(&parser, &self.parser)
+        defer { swap(&parser, &self.parser) }
+        var commands = 0
+        defer { commandsSinceReport += commands }
+        while true {
+            do {
+                switch try parser.parseStep(&buffer) {
+                case .command(let command):
+                    commands += 1
+                    guard run(command) else { return }
+                case .continueParsing: continue
+                case .insufficientData: return
+                }
+            } catch {
+                // The stream cannot be trusted any more: answer, then close, as Redis does.
+                server.counters.protocolErrors.add(1, ordering: .relaxed)
+                logger.debug("redis protocol error", metadata: ["error": "\(error)", "peer": "\(context?.remoteAddress.map { "\($0)" } ?? "?")"])
+                writeSynchronously { $0.writeRESPError(error.redisError) }
+                closing = true
+                buffer.moveReaderIndex(to: buffer.writerIndex)
+                return
+            }
+        }
+    }
+
+    /// Runs one command; false once the connection takes no more.
+    private func run(_ command: RESPCommand) -> Bool {
+        guard let context else { return false }
+        let eventLoop = context.eventLoop
+        let session = self.session
+        let outcome = writeSynchronously { session.execute(command, into: &$0, on: eventLoop) }
+        switch outcome {
+        case .replied:
+            return true
+        case .close:
+            closing = true
+            return false
+        case .deferred(let reply, let version):
+            let sequence = queue.reserve(allocator: context.channel.allocator)
+            let counters = server.counters
+            counters.inFlight.add(1, ordering: .relaxed)
+            reply.assumeIsolated().whenComplete { result in
+                counters.inFlight.subtract(1, ordering: .relaxed)
+                self.queue.fill(sequence) { bytes in
+                    switch result {
+                    case .success(let value): bytes.writeRESPValue(value, version)
+                    case .failure(let error): bytes.writeRESPError(RESPErrors.from(error))
+                    }
+                }
+                self.queue.drain(into: &self.output)
+                // Inside a read the flush comes with channelReadComplete.
+                if !self.inRead { self.flushOutput() }
+            }
+            return true
+        }
+    }
+
+    /// Runs `body` on the buffer where a reply written now belongs.
+    private func writeSynchronously<R>(_ body: (inout ByteBuffer) -> R) -> R {
+        if queue.isEmpty { return body(&output) }
+        return queue.withReadyTail(allocator: context?.channel.allocator ?? ByteBufferAllocator(), body)
+    }
+
+    private func flushOutput() {
+        guard let context else { return }
+        let done = closing && queue.isEmpty
+        if output.readableBytes > 0 {
+            if done {
+                let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.writeAndFlush(wrapOutboundOut(output)).assumeIsolated().whenComplete { _ in loopBoundContext.value.close(promise: nil) }
+            } else {
+                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+            }
+            // Reused when the write completed at once (the usual case); copied on write otherwise.
+            if output.capacity > Self.keptOutputCapacity {
+                output = context.channel.allocator.buffer(capacity: 1024)
+            } else {
+                output.clear()
+            }
+        } else if done {
+            context.close(promise: nil)
+        }
+        resumeReadingIfPossible()
+    }
+
+    private func resumeReadingIfPossible() {
+        guard readHeld, let context, queue.count < Self.maxQueuedReplies, context.channel.isWritable else { return }
+        readHeld = false
+        context.read()
+    }
+
+    private func reportCommands() {
+        guard commandsSinceReport > 0 else { return }
+        server.counters.commandsProcessed.add(commandsSinceReport, ordering: .relaxed)
+        commandsSinceReport = 0
+    }
+}

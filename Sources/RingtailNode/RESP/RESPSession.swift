@@ -1,0 +1,134 @@
+import NIOCore
+import RingtailRESP
+
+/// One Redis connection's state (protocol version, authentication, name) and the dispatch of
+/// its commands. Lives on the connection's event loop; the handler owns it.
+final class RESPSession {
+    /// How a command was answered.
+    enum Outcome {
+        /// The reply is in the output buffer.
+        case replied
+        /// The reply comes later, to be written in `version`'s form (captured now: a later
+        /// HELLO must not change how an earlier command is answered).
+        case deferred(EventLoopFuture<RESPValue>, RESPVersion)
+        /// The reply is in the output buffer; close the connection once it is written.
+        case close
+    }
+
+    let server: RESPServerContext
+    let clientID: Int64
+    var version: RESPVersion = .resp2
+    var authenticated: Bool
+    var name: ByteBuffer?
+    var libraryName: String?
+    var libraryVersion: String?
+    /// Whether requests go through the coordinator, decided once per socket read rather than
+    /// per command (it takes the ring's lock).
+    private var routing: Coordinator?? = nil
+
+    init(server: RESPServerContext) {
+        self.server = server
+        self.clientID = server.counters.nextClientID()
+        self.authenticated = server.password == nil
+    }
+
+    var node: LocalNode { server.node }
+
+    /// Forgets the routing decision: called when a socket read has been handled.
+    func endOfRead() {
+        routing = nil
+    }
+
+    private var coordinator: Coordinator? {
+        if let routing { return routing }
+        let decided = server.coordinatorIfClustered
+        routing = .some(decided)
+        return decided
+    }
+
+    /// Runs `command`, writing a synchronous reply into `output`.
+    func execute(_ command: RESPCommand, into output: inout ByteBuffer, on eventLoop: any EventLoop) -> Outcome {
+        guard let (kind, arity) = RESPCommandTable.lookup(command.name) else {
+            output.writeRESPError(RESPErrors.unknownCommand(command))
+            return .replied
+        }
+        guard RESPCommandTable.accepts(command.count, arity: arity) else {
+            output.writeRESPError(RESPErrors.wrongArity("\(kind)"))
+            return .replied
+        }
+        guard authenticated || kind == .auth || kind == .hello || kind == .quit else {
+            output.writeRESPError(RESPErrors.noAuth)
+            return .replied
+        }
+        switch kind {
+        case .get where coordinator == nil:
+            // The hot path: straight from the store into the output buffer.
+            do throws(OperationError) {
+                try node.writeValueReply(command[1], into: &output, version: version)
+            } catch {
+                output.writeRESPError(RESPErrors.from(error))
+            }
+            return .replied
+        case .set where command.count == 3 && coordinator == nil:
+            let key = command[1]
+            let value = command[2]
+            do throws(OperationError) {
+                try server.stripes.withLock(key) { () throws(OperationError) in try node.putString(key, value: value, expiresAtMillis: 0) }
+                output.writeRESPOK()
+            } catch {
+                output.writeRESPError(RESPErrors.from(error))
+            }
+            return .replied
+        case .ping: return ping(command, into: &output)
+        case .echo:
+            output.writeRESPBulkString(command[1])
+            return .replied
+        case .hello: return hello(command, into: &output)
+        case .auth: return auth(command, into: &output)
+        case .select: return select(command, into: &output)
+        case .quit:
+            output.writeRESPOK()
+            return .close
+        case .client: return client(command, into: &output)
+        case .info: return info(command, into: &output)
+        case .dbsize:
+            output.writeRESPInteger(Int64(node.store.statistics().keys))
+            return .replied
+        case .config: return config(command, into: &output)
+        case .command: return commandCommand(command, into: &output)
+        default:
+            return runKeyCommand(kind, command, into: &output, on: eventLoop)
+        }
+    }
+
+    private func runKeyCommand(_ kind: RESPCommandKind, _ command: RESPCommand, into output: inout ByteBuffer, on eventLoop: any EventLoop) -> Outcome {
+        let parsed: KeyCommand
+        switch KeyCommand.parse(kind, command, nowMillis: node.wallClock.nowMillis()) {
+        case .success(let keyCommand): parsed = keyCommand
+        case .failure(let error):
+            output.writeRESPError(error.message)
+            return .replied
+        }
+        do throws(OperationError) {
+            for key in parsed.keys { try node.checkKey(key) }
+        } catch {
+            output.writeRESPError(RESPErrors.from(error))
+            return .replied
+        }
+        if let coordinator {
+            let reply = ClusterKeyRunner(node: node, coordinator: coordinator).run(parsed, on: eventLoop)
+            return .deferred(reply, version)
+        }
+        LocalKeyRunner(node: node, stripes: server.stripes).run(parsed, into: &output, version: version)
+        return .replied
+    }
+
+    private func ping(_ command: RESPCommand, into output: inout ByteBuffer) -> Outcome {
+        switch command.count {
+        case 1: output.writeRESPSimpleString("PONG")
+        case 2: output.writeRESPBulkString(command[1])
+        default: output.writeRESPError(RESPErrors.wrongArity("ping"))
+        }
+        return .replied
+    }
+}

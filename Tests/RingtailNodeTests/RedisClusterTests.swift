@@ -1,0 +1,78 @@
+import Foundation
+import Glibc
+import RingtailClient
+import RingtailModel
+import Testing
+
+/// The Redis front door of a 3-node cluster (N=3, W=2, R=2): commands sent to one node are
+/// coordinated across replicas and visible through every other node.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct RedisClusterTests {
+    static let flags = ClusterProcessTests.clusterFlags + ["--redis-listen", "127.0.0.1:0"]
+
+    @Test func writesThroughOneNodeAreReadThroughTheOthers() async throws {
+        let cli = try ExternalTool.redisCLI()
+        try await withRedisCluster { nodes in
+            let ports = try nodes.map { try #require($0.redisPort) }
+            func run(_ node: Int, _ commands: String...) throws -> [String] {
+                let result = try cli.run(["-p", "\(ports[node])", "--no-raw"], input: commands.joined(separator: "\n") + "\n")
+                return result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            #expect(try run(0, "SET user:1 alice", "INCR visits", "INCR visits", "MSET a 1 b 2 c 3") == ["OK", "(integer) 1", "(integer) 2", "OK"])
+            #expect(try run(1, "GET user:1", "GET visits", "MGET a b c d") == [#""alice""#, #""2""#, #"1) "1""#, #"2) "2""#, #"3) "3""#, "4) (nil)"])
+            #expect(try run(2, "GET user:1", "INCRBY visits 10", "EXPIRE user:1 100", "SET user:1 bob KEEPTTL GET") == [#""alice""#, "(integer) 12", "(integer) 1", #""alice""#])
+            let ttl = try run(0, "TTL user:1", "GET user:1", "GET visits")
+            #expect(["(integer) 100", "(integer) 99"].contains(ttl.first ?? ""), "\(ttl)")
+            #expect(Array(ttl.dropFirst()) == [#""bob""#, #""12""#])
+            #expect(try run(1, "DEL user:1 a nothing", "EXISTS user:1 a b") == ["(integer) 2", "(integer) 1"])
+            #expect(try run(2, "GET user:1", "GETDEL b", "GET b") == ["(nil)", #""2""#, "(nil)"])
+            // N=3 on three nodes: every node stores every live key (visits, c); DBSIZE counts this node's own.
+            for node in 0..<3 {
+                #expect(try run(node, "DBSIZE") == ["(integer) 2"], "node-\(node + 1)")
+            }
+            let info = try cli.run(["-p", "\(ports[0])", "INFO", "replication"]).stdout
+            #expect(info.contains("ringtail_cluster_members:3") && info.contains("ringtail_routing:coordinated"), "\(info)")
+            #expect(info.contains("id=node-2") && info.contains("id=node-3"), "\(info)")
+        }
+    }
+
+    /// With two of three nodes gone a W=2 write cannot succeed: the client gets NOQUORUM.
+    @Test func lostQuorumIsReportedAsNOQUORUM() async throws {
+        let cli = try ExternalTool.redisCLI()
+        try await withRedisCluster { nodes in
+            let port = try #require(nodes[0].redisPort)
+            nodes[1].stop(signal: SIGKILL)
+            nodes[2].stop(signal: SIGKILL)
+            let reply = try cli.run(["-p", "\(port)", "--no-raw", "SET", "k", "v"], seconds: 20).stdout
+            #expect(reply.hasPrefix("(error) NOQUORUM "), "\(reply)")
+            // Reads that find no quorum fail the same way; the connection and the node live on.
+            let read = try cli.run(["-p", "\(port)", "--no-raw"], input: "GET k\nPING\n", seconds: 20).stdout
+            #expect(read.hasPrefix("(error) NOQUORUM ") && read.contains("PONG"), "\(read)")
+        }
+    }
+
+    /// Starts node-1, then node-2 and node-3 joining it, each with a Redis listener, and waits
+    /// until every node sees all three alive. Logs are printed only when the body throws.
+    func withRedisCluster(_ body: ([NodeProcess]) async throws -> Void) async throws {
+        var nodes: [NodeProcess] = []
+        do {
+            nodes.append(try NodeProcess.start(nodeID: "node-1", arguments: Self.flags))
+            for index in 2...3 {
+                nodes.append(try NodeProcess.start(nodeID: "node-\(index)", arguments: Self.flags + ["--join", nodes[0].address]))
+            }
+            let helper = ClusterProcessTests()
+            try await helper.waitUntil("all three alive on every node", seconds: 20) {
+                for node in nodes where try await helper.aliveMembers(seenBy: node).count != 3 { return false }
+                return true
+            }
+            try await body(nodes)
+            for node in nodes { node.stop() }
+        } catch {
+            for node in nodes {
+                node.stop()
+                print("--- log of \(node.nodeID) ---\n\(node.logText)")
+            }
+            throw error
+        }
+    }
+}

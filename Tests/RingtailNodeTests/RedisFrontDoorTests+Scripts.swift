@@ -1,0 +1,131 @@
+extension RedisFrontDoorTests {
+    /// Raw socket checks; exits non-zero with a message on the first mismatch.
+    static let rawScript = #"""
+import socket, sys
+port = int(sys.argv[1])
+
+def connect():
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return s
+
+def read_exactly(s, expected):
+    data = b""
+    while len(data) < len(expected):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    if data != expected:
+        raise SystemExit("expected %r\n     got %r" % (expected[:300], data[:300]))
+
+def bulk(*words):
+    out = b"*%d\r\n" % len(words)
+    for w in words:
+        w = w if isinstance(w, bytes) else w.encode()
+        out += b"$%d\r\n%s\r\n" % (len(w), w)
+    return out
+
+# Pipelined: 1 write, 203 replies in order, mixing multibulk and inline requests.
+s = connect()
+request = b"PING\r\n" + bulk("SET", "x", "0") + b"".join(bulk("INCR", "x") for _ in range(200)) + b"GET x\r\n"
+s.sendall(request)
+expected = b"+PONG\r\n+OK\r\n" + b"".join(b":%d\r\n" % i for i in range(1, 201)) + b"$3\r\n200\r\n"
+read_exactly(s, expected)
+
+# Split requests, byte by byte.
+for byte in bulk("ECHO", b"a\r\nb\x00"):
+    s.send(bytes([byte]))
+read_exactly(s, b"$5\r\na\r\nb\x00\r\n")
+
+# RESP2 nulls, then RESP3 forms after HELLO 3.
+s.sendall(bulk("GET", "missing") + bulk("MGET", "x", "missing"))
+read_exactly(s, b"$-1\r\n*2\r\n$3\r\n200\r\n$-1\r\n")
+s.sendall(bulk("HELLO", "3"))
+hello = s.recv(65536)
+if not hello.startswith(b"%7\r\n$6\r\nserver\r\n$8\r\nringtail\r\n") or b"$5\r\nproto\r\n:3\r\n" not in hello:
+    raise SystemExit("HELLO 3 reply: %r" % hello)
+s.sendall(bulk("GET", "missing") + bulk("CONFIG", "GET", "appendonly") + bulk("HELLO", "4"))
+read_exactly(s, b"_\r\n%1\r\n$10\r\nappendonly\r\n$2\r\nno\r\n-NOPROTO unsupported protocol version\r\n")
+
+# Inline quoting, as typed into telnet.
+s.sendall(b'SET "spaced key" \'it\\\'s\'\r\nGET "spaced key"\r\n')
+read_exactly(s, b"+OK\r\n$4\r\nit's\r\n")
+
+# A protocol error is answered, then the connection closes.
+s.sendall(b"*1\r\n$abc\r\n")
+read_exactly(s, b"-ERR Protocol error: invalid bulk length\r\n")
+if s.recv(100) != b"":
+    raise SystemExit("connection still open after a protocol error")
+
+# QUIT answers OK then closes; commands after it are not run.
+s = connect()
+s.sendall(b"QUIT\r\nSET after-quit 1\r\n")
+read_exactly(s, b"+OK\r\n")
+if s.recv(100) != b"":
+    raise SystemExit("connection still open after QUIT")
+s = connect()
+s.sendall(bulk("EXISTS", "after-quit"))
+read_exactly(s, b":0\r\n")
+
+# A value over --max-value-size gets an error reply, and the connection lives on.
+big = b"v" * (1024 * 1024 + 1)
+s.sendall(bulk("SET", "big", big) + b"PING\r\n")
+reply = b""
+while not reply.endswith(b"+PONG\r\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        raise SystemExit("closed after an oversized value: %r" % reply)
+    reply += chunk
+if not reply.startswith(b"-ERR value of 1048577 bytes exceeds the limit"):
+    raise SystemExit("oversized value reply: %r" % reply)
+print("ok")
+"""#
+
+    /// redis-py over RESP3 and RESP2.
+    static let pythonScript = #"""
+import sys, time, redis
+port = int(sys.argv[1])
+for protocol in (3, 2):
+    r = redis.Redis(port=port, protocol=protocol, client_name="py%d" % protocol)
+    assert r.ping() is True
+    assert r.set("py:k", "v", ex=100) is True
+    assert r.get("py:k") == b"v"
+    assert 98 <= r.ttl("py:k") <= 100, r.ttl("py:k")
+    assert r.set("py:k", "w", nx=True) is None
+    assert r.getset("py:k", "x") == b"v"
+    assert r.incr("py:n") >= 1 and r.decr("py:n") >= 0
+    assert r.mset({"py:a": "1", "py:b": "2"}) is True
+    assert r.mget("py:a", "py:b", "py:none") == [b"1", b"2", None]
+    assert r.exists("py:a", "py:none") == 1
+    assert r.delete("py:a", "py:b") == 2
+    assert r.pexpire("py:k", 60000) is True and 59000 <= r.pttl("py:k") <= 60000
+    assert r.persist("py:k") is True and r.ttl("py:k") == -1
+    assert r.client_getname() in (b"py%d" % protocol, "py%d" % protocol), r.client_getname()
+    assert r.client_id() > 0
+    assert r.dbsize() >= 2
+    info = r.info()
+    assert info["redis_version"] == "7.2.0" and info["role"] == "master", info
+    assert "db0" in r.info("keyspace")
+    assert r.config_get("maxmemory")["maxmemory"] == str(256 << 20)
+    assert r.command_count() > 30
+    pipe = r.pipeline(transaction=False)
+    for i in range(500):
+        pipe.set("py:p%d" % i, i)
+    for i in range(500):
+        pipe.get("py:p%d" % i)
+    replies = pipe.execute()
+    assert replies[:500] == [True] * 500 and replies[500:] == [str(i).encode() for i in range(500)]
+    try:
+        r.execute_command("NOSUCH", "x")
+        raise SystemExit("unknown command accepted")
+    except redis.ResponseError as error:
+        assert str(error) == "unknown command 'NOSUCH', with args beginning with: 'x' ", repr(str(error))
+    try:
+        r.execute_command("GET")
+        raise SystemExit("wrong arity accepted")
+    except redis.ResponseError as error:
+        assert str(error) == "wrong number of arguments for 'get' command", repr(str(error))
+    r.close()
+print("ok")
+"""#
+}

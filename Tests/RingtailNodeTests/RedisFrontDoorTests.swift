@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// The Redis front door of a lone node, driven by real Redis tools: redis-cli, the Python
+/// `redis` package and redis-benchmark. A missing tool fails the test (scripts/test.sh
+/// installs them).
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct RedisFrontDoorTests {
+    static let redisFlags = ["--redis-listen", "127.0.0.1:0"]
+
+    /// One redis-cli session (one connection) fed a script on stdin; replies as redis-cli
+    /// prints them with `--no-raw`.
+    @Test func redisCLICommandsAndErrorTexts() async throws {
+        let cli = try ExternalTool.redisCLI()
+        try await withNode(arguments: Self.redisFlags) { node in
+            let script: [(String, String)] = [
+                ("PING", "PONG"),
+                ("SET greeting hello", "OK"),
+                ("GET greeting", #""hello""#),
+                ("GET missing", "(nil)"),
+                ("APPEND greeting !", "(integer) 6"),
+                ("STRLEN greeting", "(integer) 6"),
+                ("SET counter 10", "OK"),
+                ("INCR counter", "(integer) 11"),
+                ("INCRBY counter 5", "(integer) 16"),
+                ("DECR counter", "(integer) 15"),
+                ("DECRBY counter 3", "(integer) 12"),
+                ("INCR greeting", "(error) ERR value is not an integer or out of range"),
+                ("SET k v EX 100", "OK"),
+                ("TTL k", "(integer) 100"),
+                ("PERSIST k", "(integer) 1"),
+                ("TTL k", "(integer) -1"),
+                ("PEXPIRE k 50000", "(integer) 1"),
+                ("EXPIRE k 100 GT", "(integer) 1"),
+                ("EXPIRE k 10 GT", "(integer) 0"),
+                ("TTL k", "(integer) 100"),
+                ("TTL missing", "(integer) -2"),
+                ("MSET a 1 b 2", "OK"),
+                ("MGET a b missing", "1) \"1\"\n2) \"2\"\n3) (nil)"),
+                ("EXISTS a b missing a", "(integer) 3"),
+                ("DEL a b missing", "(integer) 2"),
+                ("UNLINK counter", "(integer) 1"),
+                ("GETDEL greeting", #""hello!""#),
+                ("GETDEL greeting", "(nil)"),
+                ("SET n 1 NX", "OK"),
+                ("SET n 2 NX", "(nil)"),
+                ("SET n 3 XX GET", #""1""#),
+                ("GETEX n PX 100000", #""3""#),
+                ("SETNX n 4", "(integer) 0"),
+                ("SELECT 0", "OK"),
+                ("SELECT 3", "(error) ERR DB index is out of range"),
+                ("ECHO hi", #""hi""#),
+                ("TYPE n", "string"),
+                ("TYPE missing", "none"),
+                ("nosuchcommand a b", "(error) ERR unknown command 'nosuchcommand', with args beginning with: 'a' 'b'"),
+                ("GET", "(error) ERR wrong number of arguments for 'get' command"),
+                ("SET k", "(error) ERR wrong number of arguments for 'set' command"),
+                ("MSET a", "(error) ERR wrong number of arguments for 'mset' command"),
+                ("AUTH pw", "(error) ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"),
+                ("SET n x EX 0", "(error) ERR invalid expire time in 'set' command"),
+                ("SET n x EX abc", "(error) ERR value is not an integer or out of range"),
+                ("SET n x NX XX", "(error) ERR syntax error"),
+                ("EXPIRE n 10 NX XX", "(error) ERR NX and XX, GT or LT options at the same time are not compatible"),
+                ("CONFIG SET save x", "(error) ERR unknown subcommand 'SET'. Try CONFIG HELP."),
+                ("CLIENT SETNAME tester", "OK"),
+                ("CLIENT GETNAME", #""tester""#),
+                ("CONFIG GET save", "1) \"save\"\n2) \"\""),
+                ("DBSIZE", "(integer) 2"),
+            ]
+            let input = script.map(\.0).joined(separator: "\n") + "\n"
+            let result = try cli.run(["-p", "\(try #require(node.redisPort))", "--no-raw"], input: input)
+            #expect(result.status == 0, "\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let expected = script.flatMap { $0.1.split(separator: "\n").map(String.init) }
+            for (index, line) in expected.enumerated() {
+                #expect(index < lines.count && lines[index] == line, "reply \(index): expected \(line), got \(index < lines.count ? lines[index] : "nothing")")
+            }
+        }
+    }
+
+    /// Raw bytes over one socket: pipelined requests answered in order in one go, inline
+    /// commands, RESP3 forms after HELLO 3, and a protocol error that closes the connection.
+    @Test func rawProtocolPipeliningAndErrors() async throws {
+        let python = try ExternalTool.pythonWithRedis()
+        try await withNode(arguments: Self.redisFlags) { node in
+            let result = try python.run(["-c", Self.rawScript, "\(try #require(node.redisPort))"], seconds: 30)
+            #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        }
+    }
+
+    /// The Python client over RESP3 (its default: HELLO 3) and RESP2.
+    @Test func pythonRedisClient() async throws {
+        let python = try ExternalTool.pythonWithRedis()
+        try await withNode(arguments: Self.redisFlags) { node in
+            let result = try python.run(["-c", Self.pythonScript, "\(try #require(node.redisPort))"], seconds: 30)
+            #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        }
+    }
+
+    /// A short redis-benchmark run: every reply must be a success (redis-benchmark stops at
+    /// the first error reply and says so).
+    @Test func redisBenchmarkRunsWithoutErrors() async throws {
+        let benchmark = try ExternalTool.redisBenchmark()
+        try await withNode(arguments: Self.redisFlags) { node in
+            let result = try benchmark.run(["-p", "\(try #require(node.redisPort))", "-t", "set,get", "-n", "2000", "-q"], seconds: 20)
+            #expect(result.status == 0, "\(result.stderr)")
+            let text = result.stdout + result.stderr
+            #expect(text.contains("SET: ") && text.contains("GET: "), "\(text)")
+            #expect(!text.contains("ERR") && !text.lowercased().contains("error"), "\(text)")
+        }
+    }
+
+    @Test func passwordIsRequiredWhenConfigured() async throws {
+        let cli = try ExternalTool.redisCLI()
+        let python = try ExternalTool.pythonWithRedis()
+        try await withNode(arguments: Self.redisFlags + ["--redis-password", "s3cret-pass"]) { node in
+            let port = "\(try #require(node.redisPort))"
+            let denied = try cli.run(["-p", port, "--no-raw"], input: "GET x\nAUTH wrong\nAUTH default wrong\nPING\n")
+            #expect(denied.stdout.split(separator: "\n").map { String($0) } == [
+                "(error) NOAUTH Authentication required.",
+                "(error) WRONGPASS invalid username-password pair or user is disabled.",
+                "(error) WRONGPASS invalid username-password pair or user is disabled.",
+                "(error) NOAUTH Authentication required.",
+            ])
+            let allowed = try cli.run(["-p", port, "--no-raw", "-a", "s3cret-pass", "--no-auth-warning", "PING"])
+            #expect(allowed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "PONG")
+            let script = """
+                import sys, redis
+                port = int(sys.argv[1])
+                for protocol in (2, 3):
+                    r = redis.Redis(port=port, password="s3cret-pass", protocol=protocol)
+                    assert r.set("k", "v") and r.get("k") == b"v"
+                    try:
+                        redis.Redis(port=port, password="nope", protocol=protocol).ping()
+                        raise SystemExit("a wrong password was accepted")
+                    except redis.AuthenticationError:
+                        pass
+                print("ok")
+                """
+            let result = try python.run(["-c", script, port])
+            #expect(result.status == 0 && result.stdout.contains("ok"), "\(result.stdout)\n\(result.stderr)")
+        }
+    }
+}
