@@ -51,7 +51,7 @@ wait_in_sync() {
         if ctl repair status --json 2>/dev/null | python3 -c '
 import json, sys
 nodes = json.load(sys.stdin)["nodes"]
-ok = nodes and all(n["inSync"] == n["partitions"] and n["outOfSync"] == 0 and n["repairing"] == 0 for n in nodes)
+ok = nodes and all(n["inSync"] == n["partitions"] and n["outOfSync"] == 0 for n in nodes)
 sys.exit(0 if ok else 1)'; then
             log "anti-entropy reports every partition in sync after $((SECONDS - started)) s"
             return 0

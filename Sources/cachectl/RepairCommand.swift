@@ -16,7 +16,7 @@ struct RepairCommand: AsyncParsableCommand {
 struct RepairStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Per node: partitions in sync, out of sync and being repaired, keys and bytes repaired, last exchange."
+        abstract: "Per node: partitions in sync and out of sync (by their last exchange), exchanges under way, keys and bytes repaired, last exchange."
     )
 
     @OptionGroup var connection: ConnectionOptions

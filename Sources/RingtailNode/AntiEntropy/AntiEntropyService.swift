@@ -67,7 +67,7 @@ public final class AntiEntropyService: Service, Sendable {
 
     /// One exchange of `partition` with `peer`.
     func sync(partition: Int, with client: RingtailClient, peer: NodeID) async {
-        progress.set(partition, .repairing)
+        progress.started(partition)
         let snapshot = trees.withTree(partition) { $0.snapshot() }
         var session = PartitionSyncSession(
             partition: partition, local: snapshot, localAcceptsValues: true,
