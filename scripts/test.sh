@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs what is missing, builds everything (the tests start
-# real cache-node processes, so the executables are built too), runs the Swift tests, then
-# smoke-tests the README's run command.
+# Runs the whole test suite: installs what is missing (libsodium-dev, redis-tools, the Python
+# redis package), builds everything (the tests start real cache-node processes, so the
+# executables are built too), checks the generated wire code is current, runs the Swift tests,
+# smoke-tests the README's run command, and runs the short anti-entropy kill/restart scenario
+# with its negative control.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$RINGTAIL_ROOT"
@@ -18,6 +20,7 @@ log "smoke-testing scripts/run.sh"
 RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_SMOKE_PORT:-17101}" RINGTAIL_CLUSTER_DIR="$RINGTAIL_ROOT/.ringtail/smoke" scripts/run.sh --demo
 log "anti-entropy: short kill/restart scenario (must pass)"
 RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_KILL_REJOIN_PORT:-17501}" scripts/kill-rejoin.sh --short kill-restart
+mkdir -p "$RINGTAIL_ROOT/.ringtail"
 log "anti-entropy: the same with repair off (must be caught by the verification)"
 if RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_KILL_REJOIN_PORT:-17501}" KILL_REJOIN_NO_REPAIR=1 \
     scripts/kill-rejoin.sh --short kill-restart >"$RINGTAIL_ROOT/.ringtail/negative-control.log" 2>&1; then
