@@ -59,18 +59,18 @@ enum BenchProgress {
     static func show(label: String, counters: BenchCounters, start: NIODeadline) async {
         let terminal = isatty(STDERR_FILENO) != 0
         let interval: Duration = terminal ? .milliseconds(250) : .seconds(1)
-        var last = (time: start, completed: 0)
+        var last = (time: start, answered: 0)
         while true {
             try? await Task.sleep(for: interval)
             if Task.isCancelled { break }
             let now = NIODeadline.now()
-            let completed = counters.completed.load(ordering: .relaxed)
             let errors = counters.errors.load(ordering: .relaxed)
+            let answered = counters.completed.load(ordering: .relaxed) - errors
             let elapsed = Double((now - start).nanoseconds) / 1e9
             let window = Double((now - last.time).nanoseconds) / 1e9
-            let rate = window > 0 ? Double(completed - last.completed) / window : 0
-            last = (now, completed)
-            let line = "\(label): \(String(format: "%.1f", elapsed)) s, \(Int(rate)) ops/s, \(completed) done, \(errors) errors"
+            let rate = window > 0 ? Double(answered - last.answered) / window : 0
+            last = (now, answered)
+            let line = "\(label): \(String(format: "%.1f", elapsed)) s, \(Int(rate)) ops/s, \(answered) answered, \(errors) errors"
             write(terminal ? "\r\u{1B}[K" + line : line + "\n")
         }
         if terminal { write("\r\u{1B}[K") }
