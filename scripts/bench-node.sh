@@ -35,6 +35,7 @@ for port in "$single_port" "$cluster_port" $((cluster_port + 1)) $((cluster_port
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && die "127.0.0.1:$port is in use; set RINGTAIL_BENCH_PORT / RINGTAIL_BENCH_CLUSTER_PORT"
 done
 
+started_at="$(date -u)"
 ensure_system_packages
 log "building release (cache-node, cachectl)"
 # One `swift build` with two --product flags builds only the last one: two calls.
@@ -46,8 +47,16 @@ work="$(mktemp -d /tmp/ringtail-bench.XXXXXX)"
 mkdir -p "$work/results"
 export RINGTAIL_CLUSTER_DIR="$work/cluster" RINGTAIL_BASE_PORT="$cluster_port" RINGTAIL_BUILD_CONFIG=release
 single_pid=""
+child_pid=""
+exec 8>&1 9>&2  # the script's own stdout and stderr, for cleanup
 cleanup() {
     local status=$?
+    # A signal can land inside a redirected run; report where the script's output goes.
+    exec 1>&8 2>&9
+    if [ -n "$child_pid" ] && kill -0 "$child_pid" 2>/dev/null; then
+        kill -TERM "$child_pid" 2>/dev/null || true  # timeout(1) passes it on to cachectl
+        wait "$child_pid" 2>/dev/null || true
+    fi
     if [ -n "$single_pid" ] && kill -0 "$single_pid" 2>/dev/null; then
         kill -TERM "$single_pid" 2>/dev/null || true
         for _ in $(seq 1 50); do kill -0 "$single_pid" 2>/dev/null || break; sleep 0.1; done
@@ -81,15 +90,33 @@ cpu_ticks() {
 }
 hz="$(getconf CLK_TCK)"
 
-bench() { timeout 30 "$bin/cachectl" --timeout 5s bench --value-size 100 --keyspace 100000 "$@"; }
+# Every cachectl run is cut off at 30 s. It runs in the background with `wait`, so a
+# signal reaches the traps at once instead of after the run.
+bench=(timeout 30 "$bin/cachectl" --timeout 5s bench --value-size 100 --keyspace 100000)
+run_child() {
+    local status=0
+    "$@" &
+    child_pid=$!
+    wait "$child_pid" || status=$?
+    child_pid=""
+    return "$status"
+}
 
+# Bounded like every run; a prefill cut short shows up as GET misses in the table's notes.
+prefill() { # name port
+    local answered=0
+    run_child "${bench[@]}" --host "127.0.0.1:$2" --tests set --key-pattern sequential --requests 100000 --duration 25s --pipeline 16 --json \
+        >"$work/prefill-$1.json" 2>"$work/prefill-$1.log" || true
+    answered="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["tests"][0]["succeeded"])' "$work/prefill-$1.json" 2>/dev/null)" || true
+    [ "${answered:-0}" -ge 100000 ] || log "warning: the $1 prefill stored ${answered:-0} of 100000 keys in 25 s"
+}
 log "prefilling both keyspaces (100000 keys), so every GET hits"
-bench --host "127.0.0.1:$single_port" --tests set --key-pattern sequential --requests 100000 --pipeline 16 >/dev/null 2>"$work/prefill-single.log"
-bench --host "127.0.0.1:$cluster_port" --tests set --key-pattern sequential --requests 100000 --pipeline 16 >/dev/null 2>"$work/prefill-cluster.log"
+prefill single "$single_port"
+prefill cluster "$cluster_port"
 
 # What the idle other side costs while one side is measured (gossip, sweeps).
 idle_before_single="$(cpu_ticks "$single_pid")"; idle_before_cluster="$(cpu_ticks $(cluster_pids))"
-sleep 5
+run_child sleep 5
 echo "{\"single\": $(( $(cpu_ticks "$single_pid") - idle_before_single )), \"cluster\": $(( $(cpu_ticks $(cluster_pids)) - idle_before_cluster )), \"seconds\": 5, \"hz\": $hz}" >"$work/idle.json"
 
 scenarios=(
@@ -109,7 +136,7 @@ measure() { # target round index name args
     log "round $round: $name on $target"
     before="$(cpu_ticks $pids)"
     # shellcheck disable=SC2086
-    bench --host "$host" --duration "$duration" --json $args >"$out.json" 2>"$out.log" || echo "cachectl exit $?" >>"$out.log"
+    run_child "${bench[@]}" --host "$host" --duration "$duration" --json $args >"$out.json" 2>"$out.log" || echo "cachectl exit $?" >>"$out.log"
     after="$(cpu_ticks $pids)"
     echo "{\"target\": \"$target\", \"round\": $round, \"index\": $index, \"name\": \"$name\", \"cpuTicks\": $((after - before)), \"hz\": $hz}" >"$out.meta"
 }
@@ -123,4 +150,9 @@ for round in $(seq 1 "$rounds"); do
 done
 
 "$bin/cachectl" --host "127.0.0.1:$cluster_port" cluster --json >"$work/cluster-status.json" 2>/dev/null || true
-python3 "$RINGTAIL_ROOT/scripts/bench-node-table.py" "$work" | tee "$work/table.md"
+{
+    echo "date: $started_at; rounds $rounds, --duration $duration"
+    echo "machine: nproc $(nproc), memory $(free -g | awk '/^Mem:/ { print $2 }') GiB, kernel $(uname -r), $(swift --version 2>&1 | head -1)"
+    echo
+    python3 "$RINGTAIL_ROOT/scripts/bench-node-table.py" "$work"
+} | tee "$work/table.md"
