@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Pure value types: keys, hashing, hybrid logical clock, versions. No dependencies.
@@ -116,6 +117,10 @@ let package = Package(
                 "RingtailWire",
                 "RingtailModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Latency percentiles for `cachectl bench`.
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
 

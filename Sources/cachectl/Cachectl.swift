@@ -9,7 +9,11 @@ struct Cachectl: AsyncParsableCommand {
             Exit status: 0 success, 1 key not found, 2 cannot reach the node, 3 the node \
             answered with an error, 64 bad usage.
             """,
-        subcommands: [GetCommand.self, SetCommand.self, DeleteCommand.self, StatsCommand.self, PingCommand.self, ClusterCommand.self, RingCommand.self, RepairCommand.self, DigestCommand.self, FillCommand.self, VerifyCommand.self]
+        subcommands: [
+            GetCommand.self, SetCommand.self, DeleteCommand.self, StatsCommand.self, PingCommand.self,
+            ClusterCommand.self, RingCommand.self, RepairCommand.self, DigestCommand.self,
+            FillCommand.self, VerifyCommand.self, BenchCommand.self,
+        ]
     )
 
     /// Declared here too so `--host`, `--timeout` and `--json` may come before the subcommand.
