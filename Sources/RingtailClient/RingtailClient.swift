@@ -59,9 +59,13 @@ public final class RingtailClient: Sendable {
     public func sendFuture(_ message: AnyMessage) -> EventLoopFuture<Frame> {
         channelFuture().flatMap { channel in
             let promise = channel.eventLoop.makePromise(of: Frame.self)
-            channel.writeAndFlush(OutgoingRequest(message: message, promise: promise)).whenFailure { _ in
+            channel.write(OutgoingRequest(message: message, promise: promise)).whenFailure { _ in
                 promise.fail(RingtailClientError.connectionClosed)
             }
+            // One flush per event-loop turn instead of one per request: requests issued together
+            // (a coordinator's replica writes, a pipelined batch) leave in one syscall; a flush
+            // with nothing pending costs nothing.
+            channel.eventLoop.execute { channel.flush() }
             return promise.futureResult
         }
     }
