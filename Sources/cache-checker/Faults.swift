@@ -1,0 +1,114 @@
+import Foundation
+
+/// A fault the checker can inject through the cluster script.
+enum FaultKind: String, Sendable, Codable {
+    /// SIGKILL, then restart empty.
+    case kill
+    /// SIGSTOP, then SIGCONT.
+    case pause
+    /// Graceful leave, then rejoin empty.
+    case leave
+
+    var startCommand: String {
+        switch self {
+        case .kill: "kill"
+        case .pause: "pause"
+        case .leave: "leave"
+        }
+    }
+
+    var healCommand: String {
+        switch self {
+        case .kill, .leave: "restart"
+        case .pause: "resume"
+        }
+    }
+}
+
+/// One injected fault, in run time (milliseconds since the start).
+struct FaultWindow: Sendable, Codable {
+    var kind: FaultKind
+    var node: String
+    var startMillis: Double
+    var endMillis: Double
+    /// Whether both the fault and its healing succeeded.
+    var ok: Bool
+}
+
+/// Injects one fault at a time on a random node: a quiet half interval, then the fault for half
+/// an interval, then healing (and waiting for the node to be a member again). Stops injecting
+/// when a fault could not end before the workload's deadline, so the history ends healed.
+struct FaultInjector: Sendable {
+    let settings: RunSettings
+    let clock: RunClock
+    let progress: Progress
+
+    func run(deadlineMillis: Double) async -> [FaultWindow] {
+        guard !settings.faults.isEmpty, let clusterDir = settings.clusterDir else { return [] }
+        let nodes = nodeNames(clusterDir)
+        guard !nodes.isEmpty else { return [] }
+        var random = SplitMix64(state: settings.seed ^ 0xFA17)
+        var windows: [FaultWindow] = []
+        let half = Double(settings.faultIntervalMillis) / 2
+        var turn = 0
+        while clock.millis() + 2 * half < deadlineMillis {
+            try? await Task.sleep(for: .milliseconds(Int64(half)))
+            let kind = settings.faults[turn % settings.faults.count]
+            turn += 1
+            let node = nodes[Int.random(in: 0..<nodes.count, using: &random)]
+            let start = clock.millis()
+            progress.fault.withLock { $0 = "\(kind.rawValue) \(node)" }
+            let injected = await script([kind.startCommand, node])
+            try? await Task.sleep(for: .milliseconds(Int64(half)))
+            let healed = await heal(kind, node)
+            progress.fault.withLock { $0 = "none" }
+            windows.append(FaultWindow(kind: kind, node: node, startMillis: start, endMillis: clock.millis(), ok: injected && healed))
+        }
+        return windows
+    }
+
+    private func heal(_ kind: FaultKind, _ node: String) async -> Bool {
+        let healed = await script([kind.healCommand, node])
+        let members = await script(["wait-members", "\(settings.hosts.count)", "30"])
+        return healed && members
+    }
+
+    /// The nodes the cluster directory knows, node-1 … node-N.
+    private func nodeNames(_ clusterDir: String) -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: clusterDir)) ?? []
+        return files.filter { $0.hasPrefix("node-") && $0.hasSuffix(".args") }
+            .map { String($0.dropLast(".args".count)) }
+            .sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
+    }
+
+    /// Runs the cluster script with `arguments`; its output goes to faults.log in the output
+    /// directory (a file, not a pipe: a node the script starts must not hold our pipe open).
+    func script(_ arguments: [String]) async -> Bool {
+        guard let clusterDir = settings.clusterDir else { return false }
+        let logPath = settings.out.appendingPathComponent("faults.log").path
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        guard let log = FileHandle(forWritingAtPath: logPath) else { return false }
+        log.seekToEndOfFile()
+        log.write(Data("[\(String(format: "%.1f", clock.millis() / 1000)) s] \(arguments.joined(separator: " "))\n".utf8))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: settings.clusterScript)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["RINGTAIL_CLUSTER_DIR"] = clusterDir
+        process.environment = environment
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        let status: Int32 = await withCheckedContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: -1)
+            }
+        }
+        try? log.close()
+        return status == 0
+    }
+}
