@@ -82,33 +82,17 @@ struct FaultInjector: Sendable {
     }
 
     /// Runs the cluster script with `arguments`; its output goes to faults.log in the output
-    /// directory (a file, not a pipe: a node the script starts must not hold our pipe open).
+    /// directory. Not through Foundation's Process: it noticed the script's end only once the
+    /// cache-node the script started (which inherited its bookkeeping descriptor) exited.
     func script(_ arguments: [String]) async -> Bool {
         guard let clusterDir = settings.clusterDir else { return false }
         let logPath = settings.out.appendingPathComponent("faults.log").path
-        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
-        guard let log = FileHandle(forWritingAtPath: logPath) else { return false }
-        log.seekToEndOfFile()
-        log.write(Data("[\(String(format: "%.1f", clock.millis() / 1000)) s] \(arguments.joined(separator: " "))\n".utf8))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: settings.clusterScript)
-        process.arguments = arguments
+        let stamp = String(format: "%.1f", clock.millis() / 1000)
         var environment = ProcessInfo.processInfo.environment
         environment["RINGTAIL_CLUSTER_DIR"] = clusterDir
-        process.environment = environment
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = await withCheckedContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: -1)
-            }
-        }
-        try? log.close()
+        let command = [settings.clusterScript] + arguments
+        let status = await ChildProcess.run(command, environment: environment, logPath: logPath,
+                                            banner: "[\(stamp) s] \(arguments.joined(separator: " "))\n")
         return status == 0
     }
 }
