@@ -54,8 +54,8 @@ case "$scenario" in
     broken) duration=10s
             node_flags+=(--anti-entropy off)
             # No reads: read repair would quietly fix what the control must expose.
-            checker_flags=(--concurrency 8 --keys 1000 --mix 0:90:10 --w 1 --r 1 --value-size 32 --op-timeout 1s
-                           --faults kill --fault-interval 8s --settle-timeout 3s) ;;
+            checker_flags=(--concurrency 8 --keys 2000 --mix 0:90:10 --w 1 --r 1 --value-size 32 --op-timeout 1s
+                           --faults kill --fault-interval 9s --settle-timeout 3s) ;;
 esac
 
 ensure_system_packages

@@ -64,7 +64,9 @@ struct RunSummary: Sendable {
         }
         var verdict = valid ? "VALID: every invariant holds" : "INVALID: " + report.violations.joined(separator: ", ")
         if !valid && roots.differing + roots.unreadable > 0 {
-            verdict += (report.violations.isEmpty ? "" : ", ") + "\(roots.differing) partitions with differing roots, \(roots.unreadable) unreadable roots"
+            let parts = [(roots.differing, "partitions with differing roots"), (roots.unreadable, "unreadable partition roots")]
+                .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+            verdict += (report.violations.isEmpty ? "" : ", ") + parts.joined(separator: ", ")
         }
         lines.append(verdict)
         return lines.joined(separator: "\n") + "\n"
