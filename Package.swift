@@ -7,6 +7,7 @@ import PackageDescription
 ///   RingtailModel ← RingtailStorage ← RingtailNode ← cache-node
 ///   RingtailModel ← RingtailWire    ← RingtailClient ← cachectl
 ///   RingtailRESP  ← RingtailNode
+///   RingtailModel ← RingtailChecker ← cache-checker (also RingtailClient)
 ///   CSodium ← RingtailCrypto
 let package = Package(
     name: "Ringtail",
@@ -14,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "cache-node", targets: ["cache-node"]),
         .executable(name: "cachectl", targets: ["cachectl"]),
+        .executable(name: "cache-checker", targets: ["cache-checker"]),
         .executable(name: "ringtail-protogen", targets: ["ringtail-protogen"]),
         .library(name: "RingtailClient", targets: ["RingtailClient"]),
     ],
@@ -43,6 +45,9 @@ let package = Package(
         .target(name: "RingtailReplication", dependencies: ["RingtailModel"]),
         // Merkle trees of partitions (BLAKE2b), tree comparison and the sync session: pure.
         .target(name: "RingtailAntiEntropy", dependencies: ["RingtailModel", "RingtailCrypto"]),
+
+        // History model and consistency checker (lost writes, phantoms, divergence, stale reads): pure.
+        .target(name: "RingtailChecker", dependencies: ["RingtailModel"]),
 
         // Partitions, consistent-hash ring with virtual nodes, preference lists. Pure values.
         .target(name: "RingtailRing", dependencies: ["RingtailModel"]),
@@ -124,6 +129,19 @@ let package = Package(
             ]
         ),
 
+        // Jepsen-style consistency run against a live cluster, judged by RingtailChecker.
+        .executableTarget(
+            name: "cache-checker",
+            dependencies: [
+                "RingtailChecker",
+                "RingtailClient",
+                "RingtailWire",
+                "RingtailModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         .testTarget(name: "RingtailModelTests", dependencies: ["RingtailModel"]),
         .testTarget(name: "RingtailCryptoTests", dependencies: ["RingtailCrypto"]),
         .testTarget(name: "RingtailStorageTests", dependencies: ["RingtailStorage", "RingtailModel"]),
@@ -131,6 +149,7 @@ let package = Package(
         .testTarget(name: "RingtailRingTests", dependencies: ["RingtailRing", "RingtailModel"]),
         .testTarget(name: "RingtailReplicationTests", dependencies: ["RingtailReplication", "RingtailModel"]),
         .testTarget(name: "RingtailAntiEntropyTests", dependencies: ["RingtailAntiEntropy", "RingtailModel", "RingtailCrypto"]),
+        .testTarget(name: "RingtailCheckerTests", dependencies: ["RingtailChecker", "RingtailModel"]),
         .testTarget(name: "ProtoGenKitTests", dependencies: ["ProtoGenKit"]),
         .testTarget(
             name: "RingtailWireTests",

@@ -1,0 +1,51 @@
+import Testing
+import RingtailChecker
+
+/// Builds histories by hand, one line per operation, with times in milliseconds:
+/// `.set("k", "a", 0...2)` is a set of `k` to `a` invoked at 0 and acknowledged at 2.
+struct Step: Sendable {
+    var kind: OperationKind
+    var key: String
+    var value: String?
+    var span: ClosedRange<Double>
+    var outcome: Outcome
+    var client: Int
+
+    static func set(_ key: String, _ value: String, _ span: ClosedRange<Double>, _ outcome: Outcome = .ok, client: Int = 0) -> Step {
+        Step(kind: .set, key: key, value: value, span: span, outcome: outcome, client: client)
+    }
+
+    static func delete(_ key: String, _ span: ClosedRange<Double>, _ outcome: Outcome = .ok, client: Int = 0) -> Step {
+        Step(kind: .delete, key: key, value: nil, span: span, outcome: outcome, client: client)
+    }
+
+    /// A get that returned `value` (nil: not found).
+    static func get(_ key: String, _ value: String?, _ span: ClosedRange<Double>, _ outcome: Outcome = .ok, client: Int = 1) -> Step {
+        Step(kind: .get, key: key, value: value, span: span, outcome: outcome, client: client)
+    }
+}
+
+func history(_ steps: [Step]) -> [Operation] {
+    steps.enumerated().map { index, step in
+        Operation(index: index, client: step.client, kind: step.kind, key: step.key, value: step.value,
+                  invokeMillis: step.span.lowerBound, completeMillis: step.span.upperBound, outcome: step.outcome)
+    }
+}
+
+/// The same value (nil: nothing) on replicas a, b and c.
+func everywhere(_ value: String?) -> [String: String?] {
+    ["a": value, "b": value, "c": value]
+}
+
+/// A named scenario: history, final state, and what the checker must find.
+struct Scenario: Sendable, CustomTestStringConvertible {
+    var name: String
+    var steps: [Step]
+    var final: FinalState
+    var lost = 0
+    var phantoms = 0
+    var divergent = 0
+    var stale = 0
+
+    var testDescription: String { name }
+}
