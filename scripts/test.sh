@@ -10,6 +10,9 @@ cd "$RINGTAIL_ROOT"
 
 ensure_system_packages
 ensure_redis_test_tools
+log "ensuring the Python prometheus_client parser (the admin /metrics test uses it)"
+python3 -c "import prometheus_client" 2>/dev/null || python3 -m pip install --quiet prometheus_client \
+    || die "cannot install prometheus_client; the /metrics test needs it"
 log "building (debug, with tests)"
 swift build --build-tests
 log "checking generated wire code is current"

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import Prometheus
 import RingtailModel
 import ServiceLifecycle
 
@@ -11,19 +12,22 @@ public struct NodeServices {
     /// The Redis-protocol listener, when `redisListen` is configured.
     public let redisServer: RESPServer?
     public let sweeper: ExpirySweeper
+    /// The operator HTTP listener, when one was asked for.
+    public let adminServer: AdminServer?
 
     public let trees: PartitionTrees
 
     public init(
         configuration nodeConfiguration: NodeConfiguration, cluster configuration: ClusterConfiguration,
         antiEntropy: AntiEntropySettings = AntiEntropySettings(), wallClock: any MillisecondClock = SystemClock(),
+        admin: HostAndPort? = nil, registry: PrometheusCollectorRegistry? = nil,
         group: any EventLoopGroup, logger: Logger
     ) {
         let trees = PartitionTrees(partitionCount: configuration.partitionCount, clock: wallClock)
         let node = LocalNode(configuration: nodeConfiguration, wallClock: wallClock, observer: trees)
         self.trees = trees
         self.node = node
-        let rpcServer = RPCServer(node: node, group: group, logger: logger)
+        let rpcServer = RPCServer(node: node, metrics: RequestMetrics(), group: group, logger: logger)
         let listenHost = node.configuration.listenHost
         let advertise = configuration.advertiseAddress
         self.cluster = ClusterNode(local: node, trees: trees, configuration: configuration, antiEntropy: antiEntropy, group: group, address: {
@@ -40,11 +44,17 @@ public struct NodeServices {
             return server
         }
         self.sweeper = ExpirySweeper(node: node, logger: logger)
+        if let admin {
+            self.adminServer = AdminServer(host: admin.host, port: admin.port, node: node, cluster: cluster, registry: registry, group: group, logger: logger)
+        } else {
+            self.adminServer = nil
+        }
     }
 
     /// In start order; a graceful shutdown stops them in reverse, so the node announces its
-    /// leave first and stops serving last.
+    /// leave first and stops serving last (the admin listener just before the RPC).
     public var all: [any Service] {
-        [sweeper, rpcServer] + (redisServer.map { [$0] } ?? []) + [cluster.hints, cluster.antiEntropy, cluster.membership]
+        [sweeper, rpcServer] + (redisServer.map { [$0] } ?? []) + (adminServer.map { [$0] } ?? [])
+            + [cluster.hints, cluster.antiEntropy, cluster.membership]
     }
 }

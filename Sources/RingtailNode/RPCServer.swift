@@ -15,9 +15,11 @@ public final class RPCServer: Service, Sendable {
     private let logger: Logger
     private let registry = ConnectionRegistry()
     private let bound: EventLoopPromise<SocketAddress>
+    private let metrics: RequestMetrics
 
-    public init(node: LocalNode, group: any EventLoopGroup, logger: Logger) {
+    public init(node: LocalNode, metrics: RequestMetrics = RequestMetrics(), group: any EventLoopGroup, logger: Logger) {
         self.node = node
+        self.metrics = metrics
         self.group = group
         self.logger = logger
         self.bound = group.any().makePromise(of: SocketAddress.self)
@@ -66,6 +68,7 @@ public final class RPCServer: Service, Sendable {
         let node = self.node
         let logger = self.logger
         let registry = self.registry
+        let metrics = self.metrics
         let cluster = self.cluster.withLock { $0 }
         let maxFrameBytes = node.configuration.maxFrameBytes
         return ServerBootstrap(group: group)
@@ -76,7 +79,7 @@ public final class RPCServer: Service, Sendable {
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
-                    try child.pipeline.syncOperations.addHandler(RPCServerHandler(node: node, cluster: cluster, logger: logger))
+                    try child.pipeline.syncOperations.addHandler(RPCServerHandler(node: node, cluster: cluster, metrics: metrics, logger: logger))
                     registry.register(child)
                 }
             }

@@ -15,14 +15,16 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let node: LocalNode
     private let cluster: ClusterNode?
     private let logger: Logger
+    private let metrics: RequestMetrics
     private var pendingOutput: ByteBuffer?
     private var context: ChannelHandlerContext?
     /// Cluster messages are accepted only from peers that proved the cluster secret.
     private var peerAuthenticated: Bool
     private var closeAfterFlush = false
 
-    init(node: LocalNode, cluster: ClusterNode?, logger: Logger) {
+    init(node: LocalNode, cluster: ClusterNode?, metrics: RequestMetrics, logger: Logger) {
         self.node = node
+        self.metrics = metrics
         self.cluster = cluster
         self.logger = logger
         self.peerAuthenticated = cluster?.authenticator == nil
@@ -101,22 +103,27 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         let id = frame.requestID
+        let operation = RequestMetrics.Operation(message)
+        let start = operation == nil ? 0 : RequestMetrics.now()
         do {
             switch message {
             case .getRequest(let request):
                 if let coordinator = coordinatorIfClustered() {
                     try validateKey(request.key)
-                    answerLater(coordinator.read(request.key, readQuorum: request.readQuorum, on: eventLoop).map { AnyMessage.getResponse($0) }, requestID: id)
+                    answerLater(coordinator.read(request.key, readQuorum: request.readQuorum, on: eventLoop).map { AnyMessage.getResponse($0) }, requestID: id, operation: operation, start: start)
                 } else {
-                    output.writeFrame(try node.get(request.key), requestID: id)
+                    let response = try node.get(request.key)
+                    output.writeFrame(response, requestID: id)
+                    metrics.record(.get, response.found ? .ok : .miss, startNanos: start)
                 }
             case .setRequest(let request):
                 if let coordinator = coordinatorIfClustered() {
                     let entry = try node.storedEntry(key: request.key, value: request.value, ttlMillis: request.ttlMillis)
                     let reply = coordinator.write(entry, writeQuorum: request.writeQuorum, on: eventLoop).map { AnyMessage.setResponse(SetResponse(version: EntryVersion($0.version))) }
-                    answerLater(reply, requestID: id)
+                    answerLater(reply, requestID: id, operation: operation, start: start)
                 } else {
                     output.writeFrame(try node.set(request.key, value: request.value, ttlMillis: request.ttlMillis), requestID: id)
+                    metrics.record(.set, .ok, startNanos: start)
                 }
             case .deleteRequest(let request):
                 if let coordinator = coordinatorIfClustered() {
@@ -125,9 +132,11 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                     let reply = coordinator.write(tombstone, writeQuorum: request.writeQuorum, on: eventLoop).map {
                         AnyMessage.deleteResponse(DeleteResponse(existed: $0.replacedLiveValue, version: EntryVersion($0.version)))
                     }
-                    answerLater(reply, requestID: id)
+                    answerLater(reply, requestID: id, operation: operation, start: start)
                 } else {
-                    output.writeFrame(try node.delete(request.key), requestID: id)
+                    let response = try node.delete(request.key)
+                    output.writeFrame(response, requestID: id)
+                    metrics.record(.delete, response.existed ? .ok : .miss, startNanos: start)
                 }
             case .statsRequest:
                 output.writeFrame(node.stats(), requestID: id)
@@ -171,8 +180,10 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         } catch let error as OperationError {
             output.writeFrame(ErrorResponse(code: error.code, message: error.message), requestID: id)
+            if let operation { metrics.record(operation, RequestMetrics.Outcome(error.code), startNanos: start) }
         } catch {
             output.writeFrame(ErrorResponse(code: .internalError, message: "\(error)"), requestID: id)
+            if let operation { metrics.record(operation, .error, startNanos: start) }
         }
     }
 
@@ -220,12 +231,14 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Writes the response when `reply` completes; the connection stays open for other
     /// requests meanwhile (responses carry request ids, so order does not matter).
-    private func answerLater(_ reply: EventLoopFuture<AnyMessage>, requestID: UInt32) {
+    private func answerLater(_ reply: EventLoopFuture<AnyMessage>, requestID: UInt32, operation: RequestMetrics.Operation?, start: UInt64) {
         guard let channel = context?.channel else { return }
         node.counters.requestStarted()
         let counters = node.counters
+        let metrics = self.metrics
         reply.whenComplete { result in
             counters.requestFinished()
+            if let operation { metrics.record(operation, result, startNanos: start) }
             var buffer = channel.allocator.buffer(capacity: 128)
             switch result {
             case .success(let message):

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
+import Prometheus
 import RingtailMembership
 import RingtailModel
 import RingtailNode
@@ -57,6 +59,9 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(help: "Seeds to join, host:port[,host:port]; omit for the first node. [env: RINGTAIL_JOIN]")
     var join: String = environment("RINGTAIL_JOIN") ?? ""
 
+    @Option(help: "Operator HTTP listener (metrics, health, cluster, key API), host:port; off when empty. [env: RINGTAIL_ADMIN_LISTEN]")
+    var adminListen: String = environment("RINGTAIL_ADMIN_LISTEN") ?? ""
+
     @Option(help: "Address other nodes use to reach this one; default the --listen address. [env: RINGTAIL_ADVERTISE]")
     var advertise: String = environment("RINGTAIL_ADVERTISE") ?? ""
 
@@ -109,6 +114,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
         _ = try makeConfiguration()
         _ = try makeClusterConfiguration()
         _ = try makeAntiEntropySettings()
+        _ = try adminAddress()
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -125,10 +131,17 @@ struct CacheNodeCommand: AsyncParsableCommand {
         var logger = Logger(label: "ringtail")
         logger[metadataKey: "node"] = "\(configuration.nodeID)"
 
+        let admin = try adminAddress()
+        var registry: PrometheusCollectorRegistry?
+        if admin != nil {
+            let prometheus = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+            registry = prometheus
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
         let services = NodeServices(
             configuration: configuration, cluster: try makeClusterConfiguration(), antiEntropy: try makeAntiEntropySettings(),
-            wallClock: SystemClock(offsetMillis: clockOffsetMs), group: group, logger: logger
+            wallClock: SystemClock(offsetMillis: clockOffsetMs), admin: admin, registry: registry, group: group, logger: logger
         )
         logger.notice("starting", metadata: [
             "maxMemory": "\(HumanUnits.formatBytes(configuration.maxMemoryBytes))",
@@ -172,6 +185,15 @@ struct CacheNodeCommand: AsyncParsableCommand {
         }
         configuration.redisPassword = redisPassword.isEmpty ? nil : redisPassword
         return configuration
+    }
+
+    /// The --admin-listen address; nil when the listener is off.
+    private func adminAddress() throws -> HostAndPort? {
+        guard !adminListen.isEmpty else { return nil }
+        guard let address = HostAndPort(adminListen) else {
+            throw ValidationError("--admin-listen must be host:port, got '\(adminListen)'")
+        }
+        return address
     }
 
     private func makeClusterConfiguration() throws -> ClusterConfiguration {

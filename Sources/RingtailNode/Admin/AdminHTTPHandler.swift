@@ -1,0 +1,72 @@
+import NIOCore
+import NIOHTTP1
+
+/// One admin HTTP/1.1 connection: gathers a request's body, answers through `AdminRoutes`,
+/// keeps the connection open unless the client asked to close. Pipelined requests are held
+/// back by NIO's pipeline handler until the previous response has ended.
+final class AdminHTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let routes: AdminRoutes
+    private let maxBodyBytes: Int
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var tooLarge = false
+
+    init(routes: AdminRoutes, maxBodyBytes: Int) {
+        self.routes = routes
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            self.body = nil
+            self.tooLarge = false
+        case .body(var chunk):
+            guard !tooLarge else { return }
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > maxBodyBytes {
+                tooLarge = true
+                body = nil
+                return
+            }
+            if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            let keepAlive = head.isKeepAlive
+            let version = head.version
+            if tooLarge {
+                write(.error(.payloadTooLarge, "the body exceeds \(maxBodyBytes) bytes", code: "valueTooLarge"),
+                      version: version, keepAlive: false, context: context)
+                return
+            }
+            let reply = routes.respond(method: head.method, uri: head.uri, body: body ?? ByteBuffer(), on: context.eventLoop)
+            body = nil
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            reply.whenComplete { result in
+                let (handler, context) = loopBound.value
+                let response = (try? result.get()) ?? .error(.internalServerError, "internal error", code: "internalError")
+                handler.write(response, version: version, keepAlive: keepAlive, context: context)
+            }
+        }
+    }
+
+    private func write(_ response: AdminResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: response.contentType)
+        headers.add(name: "content-length", value: "\(response.body.readableBytes)")
+        headers.add(name: "connection", value: keepAlive ? "keep-alive" : "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
+        if response.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            done.whenComplete { _ in loopBound.value.close(promise: nil) }
+        }
+    }
+}

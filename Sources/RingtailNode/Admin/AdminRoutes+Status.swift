@@ -1,0 +1,74 @@
+import NIOCore
+import RingtailWire
+
+extension AdminRoutes {
+    /// Prometheus text exposition, with the gauges refreshed first.
+    func metrics() -> AdminResponse {
+        gauges.refresh()
+        guard let registry else {
+            return .error(.serviceUnavailable, "metrics are not enabled in this process", code: "unavailable")
+        }
+        return AdminResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: ByteBuffer(bytes: registry.emitToBuffer()))
+    }
+
+    /// Ready once membership runs and sees this node alive and anti-entropy has every partition
+    /// it replicates checked and in sync (a node with no live peer has nothing to check).
+    func health() -> AdminResponse {
+        guard let cluster else { return ready(["cluster services off"]) }
+        let status = cluster.status()
+        guard let me = status.members.first(where: { $0.nodeId == node.nodeID.name }) else {
+            return notReady("membership has not started")
+        }
+        guard me.state == .alive else { return notReady("this node is \(me.state) in its own view") }
+        let repair = cluster.antiEntropy.status()
+        if repair.enabled {
+            if repair.partitionsOutOfSync > 0 { return notReady("\(repair.partitionsOutOfSync) partitions out of sync") }
+            // Alone there is no replica to compare with, so unchecked partitions are expected.
+            let alone = !status.members.contains { $0.nodeId != me.nodeId && $0.state == .alive }
+            if repair.partitionsUnchecked > 0, !alone { return notReady("\(repair.partitionsUnchecked) partitions not yet checked") }
+        }
+        return ready(["members \(status.members.count)", "partitions \(repair.partitionsReplicated)"])
+    }
+
+    private func ready(_ notes: [String]) -> AdminResponse {
+        .json(.ok, JSON.object([("status", JSON.string("ready")), ("node", JSON.string(node.nodeID.name)),
+                                ("detail", JSON.string(notes.joined(separator: ", ")))]))
+    }
+
+    private func notReady(_ reason: String) -> AdminResponse {
+        .json(.serviceUnavailable, JSON.object([("status", JSON.string("not ready")), ("node", JSON.string(node.nodeID.name)),
+                                                ("reason", JSON.string(reason))]))
+    }
+
+    /// Members, quorum settings and counters as JSON.
+    func clusterStatus() -> AdminResponse {
+        guard let cluster else { return .error(.notFound, "this node does not run cluster services", code: "invalidArgument") }
+        let status = cluster.status()
+        let repair = cluster.antiEntropy.status()
+        let members = status.members.map { member in
+            JSON.object([
+                ("node", JSON.string(member.nodeId)), ("address", JSON.string(member.address)),
+                ("state", JSON.string("\(member.state)")), ("incarnation", "\(member.incarnation)"),
+                ("partitions", "\(member.partitionsOwned)"), ("lastHeardMillis", "\(member.lastHeardMillis)"),
+                ("weight", "\(Double(member.weightMilli) / 1000)"),
+            ])
+        }
+        return .json(.ok, JSON.object([
+            ("node", JSON.string(status.nodeId)),
+            ("members", "[" + members.joined(separator: ",") + "]"),
+            ("partitionCount", "\(status.partitionCount)"),
+            ("quorum", JSON.object([("replicas", "\(status.replicas)"), ("write", "\(status.writeQuorum)"), ("read", "\(status.readQuorum)")])),
+            ("counters", JSON.object([
+                ("hintsQueued", "\(status.hintsQueued)"), ("hintsDelivered", "\(status.hintsDelivered)"),
+                ("hintsDropped", "\(status.hintsDropped)"), ("readRepairs", "\(status.readRepairs)"),
+                ("quorumFailures", "\(status.quorumFailures)"),
+            ])),
+            ("antiEntropy", JSON.object([
+                ("enabled", "\(repair.enabled)"), ("partitionsReplicated", "\(repair.partitionsReplicated)"),
+                ("partitionsInSync", "\(repair.partitionsInSync)"), ("partitionsOutOfSync", "\(repair.partitionsOutOfSync)"),
+                ("partitionsUnchecked", "\(repair.partitionsUnchecked)"), ("keysRepaired", "\(repair.keysRepaired)"),
+                ("bytesRepaired", "\(repair.bytesRepaired)"),
+            ])),
+        ]))
+    }
+}

@@ -1,0 +1,60 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Prometheus
+import ServiceLifecycle
+
+/// The operator HTTP listener (metrics, health, cluster status, key API), as a service that
+/// runs until graceful shutdown.
+public final class AdminServer: Service, Sendable {
+    private let host: String
+    private let port: Int
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let routes: AdminRoutes
+    private let maxBodyBytes: Int
+
+    /// `registry` is the one `MetricsSystem` was bootstrapped with; nil leaves `/metrics` off.
+    public init(host: String, port: Int, node: LocalNode, cluster: ClusterNode?, registry: PrometheusCollectorRegistry?, group: any EventLoopGroup, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.group = group
+        self.logger = logger
+        self.routes = AdminRoutes(node: node, cluster: cluster, gauges: NodeGauges(node: node, cluster: cluster), registry: registry)
+        self.maxBodyBytes = node.configuration.maxValueBytes
+    }
+
+    public func run() async throws {
+        let routes = self.routes
+        let maxBodyBytes = self.maxBodyBytes
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 64)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { child in
+                    child.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
+                        try child.pipeline.syncOperations.addHandler(AdminHTTPHandler(routes: routes, maxBodyBytes: maxBodyBytes))
+                    }
+                }
+                .bind(host: host, port: port).get()
+        } catch {
+            logger.critical("cannot listen", metadata: ["protocol": "admin", "host": "\(host)", "port": "\(port)", "error": "\(error)"])
+            throw error
+        }
+        // Not "listening": tests and scripts take the RPC port from that line.
+        logger.notice("admin endpoint open", metadata: [
+            "protocol": "admin",
+            "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+            "port": "\(channel.localAddress?.port ?? 0)",
+        ])
+        let logger = self.logger
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            logger.notice("admin listener shutting down")
+            channel.close(promise: nil)
+        }
+    }
+}

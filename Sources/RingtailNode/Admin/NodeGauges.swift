@@ -1,0 +1,65 @@
+import CoreMetrics
+import RingtailWire
+import Synchronization
+
+/// Node, cluster and anti-entropy statistics as metrics, refreshed when `/metrics` is scraped.
+///
+/// Totals the node already counts are mirrored into Prometheus counters by adding what grew
+/// since the last scrape.
+final class NodeGauges: Sendable {
+    private let node: LocalNode
+    private let cluster: ClusterNode?
+    private let mirrored = Mutex<[String: UInt64]>([:])
+
+    init(node: LocalNode, cluster: ClusterNode?) {
+        self.node = node
+        self.cluster = cluster
+    }
+
+    func refresh() {
+        let stats = node.stats()
+        gauge("ringtail_memory_used_bytes", stats.memoryUsedBytes)
+        gauge("ringtail_memory_limit_bytes", stats.memoryLimitBytes)
+        gauge("ringtail_keys", stats.keys)
+        gauge("ringtail_tombstones", stats.tombstones)
+        gauge("ringtail_connections", stats.connections)
+        total("ringtail_evictions_total", stats.evictions)
+        total("ringtail_expirations_total", stats.expirations)
+        total("ringtail_connections_accepted_total", UInt64(node.counters.connectionsAccepted))
+        total("ringtail_protocol_errors_total", UInt64(node.counters.protocolErrorCount))
+        guard let cluster else { return }
+        let status = cluster.status()
+        total("ringtail_quorum_failures_total", status.quorumFailures)
+        total("ringtail_read_repairs_total", status.readRepairs)
+        gauge("ringtail_hints_queued", status.hintsQueued)
+        total("ringtail_hints_delivered_total", status.hintsDelivered)
+        total("ringtail_hints_dropped_total", status.hintsDropped)
+        for state in [MemberStateCode.alive, .suspect, .dead, .left] {
+            let count = status.members.count { $0.state == state }
+            Gauge(label: "ringtail_members", dimensions: [("state", "\(state)")]).record(count)
+        }
+        let repair = cluster.antiEntropy.status()
+        total("ringtail_anti_entropy_keys_repaired_total", repair.keysRepaired)
+        total("ringtail_anti_entropy_bytes_repaired_total", repair.bytesRepaired)
+        total("ringtail_anti_entropy_sessions_total", repair.sessions)
+        total("ringtail_anti_entropy_failed_sessions_total", repair.failedSessions)
+        gauge("ringtail_anti_entropy_partitions_out_of_sync", UInt64(repair.partitionsOutOfSync))
+        gauge("ringtail_anti_entropy_partitions_unchecked", UInt64(repair.partitionsUnchecked))
+        gauge("ringtail_anti_entropy_partitions_replicated", UInt64(repair.partitionsReplicated))
+    }
+
+    private func gauge(_ label: String, _ value: UInt64) {
+        Gauge(label: label).record(Int64(clamping: value))
+    }
+
+    private func total(_ label: String, _ value: UInt64) {
+        let delta = mirrored.withLock { seen -> UInt64 in
+            let previous = seen[label] ?? 0
+            seen[label] = max(previous, value)
+            return value > previous ? value - previous : 0
+        }
+        // Register the counter even at zero so it shows on the first scrape.
+        let counter = CoreMetrics.Counter(label: label)
+        if delta > 0 { counter.increment(by: Int64(clamping: delta)) }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import NIOCore
+import RingtailClient
+import RingtailModel
+import RingtailWire
+import Testing
+
+/// A real node with `--admin-listen 127.0.0.1:0`, driven over HTTP.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct AdminHTTPTests {
+    /// Runs `body` with a lone node and its admin port.
+    func withAdminNode(_ arguments: [String] = [], _ body: (NodeProcess, Int) async throws -> Void) async throws {
+        try await withNode(arguments: ["--admin-listen", "127.0.0.1:0", "--max-value-size", "1KiB"] + arguments) { node in
+            var adminPort: Int?
+            for _ in 0..<200 where adminPort == nil {
+                adminPort = node.logText.split(separator: "\n").first { $0.contains("protocol=admin") }.flatMap { line in
+                    line.range(of: "port=").flatMap { Int(line[$0.upperBound...].prefix { $0.isNumber }) }
+                }
+                if adminPort == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let port = try #require(adminPort, "no protocol=admin port= line in the log")
+            try await body(node, port)
+        }
+    }
+
+    @Test func keyAPIRoundTripWithStatusCodes() async throws {
+        try await withAdminNode { _, port in
+            var http = try HTTPTestClient(port: port)
+            defer { http.close() }
+            // Keep-alive: every request below goes over this one connection.
+            #expect(try http.request("GET", "/v1/keys/a%20b").status == 404)
+            let missing = try http.request("GET", "/v1/keys/nothing")
+            #expect(missing.text.contains("\"code\":\"notFound\""))
+            #expect(try http.request("PUT", "/v1/keys/a%20b", body: Array("hello".utf8)).status == 201)
+            let found = try http.request("GET", "/v1/keys/a%20b")
+            #expect(found.status == 200)
+            #expect(found.text == "hello")
+            #expect(try http.request("DELETE", "/v1/keys/a%20b").status == 204)
+            #expect(try http.request("DELETE", "/v1/keys/a%20b").status == 404)
+            #expect(try http.request("GET", "/v1/keys/a%20b").status == 404)
+            let tooLarge = try http.request("PUT", "/v1/keys/big", body: [UInt8](repeating: 1, count: 2048))
+            #expect(tooLarge.status == 413)
+            #expect(tooLarge.text.contains("\"error\""))
+        }
+    }
+
+    @Test func badInputIsRejected() async throws {
+        try await withAdminNode { _, port in
+            var http = try HTTPTestClient(port: port)
+            defer { http.close() }
+            let badTTL = try http.request("PUT", "/v1/keys/k?ttl=soon", body: Array("v".utf8))
+            #expect(badTTL.status == 400)
+            #expect(badTTL.text.contains("\"code\":\"invalidArgument\""))
+            #expect(try http.request("GET", "/v1/keys/%zz").status == 400)
+            #expect(try http.request("GET", "/nowhere").status == 404)
+        }
+    }
+
+    @Test func ttlExpiresTheKey() async throws {
+        try await withAdminNode { _, port in
+            var http = try HTTPTestClient(port: port)
+            defer { http.close() }
+            #expect(try http.request("PUT", "/v1/keys/short?ttl=200ms", body: Array("v".utf8)).status == 201)
+            #expect(try http.request("GET", "/v1/keys/short").status == 200)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try http.request("GET", "/v1/keys/short").status == 404)
+        }
+    }
+
+    @Test func healthAndClusterOfALoneNode() async throws {
+        try await withAdminNode { _, port in
+            var http = try HTTPTestClient(port: port)
+            defer { http.close() }
+            var health = try http.request("GET", "/health")
+            for _ in 0..<100 where health.status != 200 {
+                try await Task.sleep(for: .milliseconds(100))
+                health = try http.request("GET", "/health")
+            }
+            #expect(health.status == 200, "\(health.text)")
+            #expect(health.text.contains("\"status\":\"ready\""))
+            let cluster = try http.request("GET", "/cluster")
+            #expect(cluster.status == 200)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(cluster.body)) as? [String: Any])
+            let members = try #require(json["members"] as? [[String: Any]])
+            #expect(members.count == 1)
+            #expect(members.first?["state"] as? String == "alive")
+            #expect((json["quorum"] as? [String: Any])?["replicas"] as? Int == 3)
+        }
+    }
+
+    @Test func metricsParseAndCountRPCRequests() async throws {
+        try await withAdminNode { node, port in
+            let client = RingtailClient(address: try #require(HostAndPort(node.address)))
+            _ = try await client.set(Array("m1".utf8), value: Array("v".utf8))
+            _ = try await client.get(Array("m1".utf8))
+            _ = try await client.get(Array("absent".utf8))
+            _ = try await client.delete(Array("m1".utf8))
+            await client.close()
+            var http = try HTTPTestClient(port: port)
+            defer { http.close() }
+            let response = try http.request("GET", "/metrics")
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"]?.hasPrefix("text/plain") == true)
+            let samples = try parsePrometheus(response.text)
+            #expect(samples["ringtail_requests_total{operation=set,outcome=ok}"] == 1)
+            #expect(samples["ringtail_requests_total{operation=get,outcome=ok}"] == 1)
+            #expect(samples["ringtail_requests_total{operation=get,outcome=miss}"] == 1)
+            #expect(samples["ringtail_requests_total{operation=delete,outcome=ok}"] == 1)
+            #expect(samples["ringtail_request_duration_seconds_count{operation=get,outcome=ok}"] == 1)
+            #expect(samples["ringtail_members{state=alive}"] == 1)
+            #expect(samples["ringtail_keys{}"] != nil)
+            #expect(samples["ringtail_memory_used_bytes{}"] != nil)
+            #expect(samples["ringtail_evictions_total{}"] != nil)
+            #expect(samples["ringtail_quorum_failures_total{}"] != nil)
+            #expect(samples["ringtail_hints_delivered_total{}"] != nil)
+            #expect(samples["ringtail_anti_entropy_keys_repaired_total{}"] != nil)
+            #expect(samples["ringtail_connections{}"] != nil)
+        }
+    }
+}
