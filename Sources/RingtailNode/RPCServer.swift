@@ -36,32 +36,15 @@ public final class RPCServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let host = node.configuration.listenHost
-        let port = node.configuration.listenPort
-        let channel: any Channel
-        do {
-            channel = try await makeBootstrap().bind(host: host, port: port).get()
-        } catch {
-            bound.fail(error)
-            logger.critical("cannot listen", metadata: ["host": "\(host)", "port": "\(port)", "error": "\(error)"])
-            throw error
+        let node = self.node
+        let registry = self.registry
+        try await Listener.serve(
+            makeBootstrap(), host: node.configuration.listenHost, port: node.configuration.listenPort,
+            protocolName: "ringtail-rpc", bound: bound, logger: logger
+        ) {
+            await node.counters.waitForInFlightRequests(upToMillis: 5000)
+            await registry.closeAll()
         }
-        if let address = channel.localAddress { bound.succeed(address) }
-        logger.notice("listening", metadata: [
-            "protocol": "ringtail-rpc",
-            "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
-            "port": "\(channel.localAddress?.port ?? 0)",
-        ])
-        let logger = self.logger
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            logger.notice("shutting down: no longer accepting connections")
-            channel.close(promise: nil)
-        }
-        await node.counters.waitForInFlightRequests(upToMillis: 5000)
-        await registry.closeAll()
-        logger.notice("all connections closed")
     }
 
     private func makeBootstrap() -> ServerBootstrap {

@@ -28,33 +28,15 @@ public final class AdminServer: Service, Sendable {
     public func run() async throws {
         let routes = self.routes
         let maxBodyBytes = self.maxBodyBytes
-        let channel: any Channel
-        do {
-            channel = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 64)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { child in
-                    child.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
-                        try child.pipeline.syncOperations.addHandler(AdminHTTPHandler(routes: routes, maxBodyBytes: maxBodyBytes))
-                    }
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { child in
+                child.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMapThrowing {
+                    try child.pipeline.syncOperations.addHandler(AdminHTTPHandler(routes: routes, maxBodyBytes: maxBodyBytes))
                 }
-                .bind(host: host, port: port).get()
-        } catch {
-            logger.critical("cannot listen", metadata: ["protocol": "admin", "host": "\(host)", "port": "\(port)", "error": "\(error)"])
-            throw error
-        }
+            }
         // Not "listening": tests and scripts take the RPC port from that line.
-        logger.notice("admin endpoint open", metadata: [
-            "protocol": "admin",
-            "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
-            "port": "\(channel.localAddress?.port ?? 0)",
-        ])
-        let logger = self.logger
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            logger.notice("admin listener shutting down")
-            channel.close(promise: nil)
-        }
+        try await Listener.serve(bootstrap, host: host, port: port, protocolName: "admin", message: "admin endpoint open", logger: logger)
     }
 }

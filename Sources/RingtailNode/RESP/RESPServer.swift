@@ -37,31 +37,15 @@ public final class RESPServer: Service, Sendable {
 
     public func run() async throws {
         let context = RESPServerContext(node: node, cluster: cluster.withLock { $0 })
-        let channel: any Channel
-        do {
-            channel = try await makeBootstrap(context).bind(host: address.host, port: address.port).get()
-        } catch {
-            bound.fail(error)
-            logger.critical("cannot listen", metadata: ["protocol": "redis", "host": "\(address.host)", "port": "\(address.port)", "error": "\(error)"])
-            throw error
+        let registry = self.registry
+        bound.futureResult.whenSuccess { context.boundPort.store($0.port ?? 0, ordering: .relaxed) }
+        try await Listener.serve(
+            makeBootstrap(context), host: address.host, port: address.port,
+            protocolName: "redis", bound: bound, logger: logger
+        ) {
+            await context.counters.waitForInFlight(upToMillis: 5000)
+            await registry.closeAll()
         }
-        if let local = channel.localAddress { bound.succeed(local) }
-        context.boundPort.store(channel.localAddress?.port ?? 0, ordering: .relaxed)
-        logger.notice("listening", metadata: [
-            "protocol": "redis",
-            "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
-            "port": "\(channel.localAddress?.port ?? 0)",
-        ])
-        let logger = self.logger
-        try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onGracefulShutdown: {
-            logger.notice("shutting down: no longer accepting redis connections")
-            channel.close(promise: nil)
-        }
-        await context.counters.waitForInFlight(upToMillis: 5000)
-        await registry.closeAll()
-        logger.notice("all redis connections closed")
     }
 
     private func makeBootstrap(_ context: RESPServerContext) -> ServerBootstrap {

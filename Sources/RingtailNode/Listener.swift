@@ -1,0 +1,49 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// What every listener of a node shares: bind, say where, serve until graceful shutdown, then
+/// stop accepting and let the caller drain its connections.
+enum Listener {
+    /// Binds `bootstrap` to `host:port` and serves until graceful shutdown.
+    ///
+    /// - Parameters:
+    ///   - protocolName: logged as `protocol=` with the bound `port=` (tests read that line).
+    ///   - message: the log message of the bound line.
+    ///   - bound: completed with the bound address, or failed when binding fails.
+    ///   - drain: runs after the listening socket closed: finish in-flight work, close connections.
+    static func serve(
+        _ bootstrap: ServerBootstrap,
+        host: String,
+        port: Int,
+        protocolName: String,
+        message: Logger.Message = "listening",
+        bound: EventLoopPromise<SocketAddress>? = nil,
+        logger: Logger,
+        drain: () async -> Void = {}
+    ) async throws {
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: host, port: port).get()
+        } catch {
+            bound?.fail(error)
+            logger.critical("cannot listen", metadata: ["protocol": "\(protocolName)", "host": "\(host)", "port": "\(port)", "error": "\(error)"])
+            throw error
+        }
+        if let address = channel.localAddress { bound?.succeed(address) }
+        logger.notice(message, metadata: [
+            "protocol": "\(protocolName)",
+            "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+            "port": "\(channel.localAddress?.port ?? 0)",
+        ])
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            logger.notice("shutting down: no longer accepting connections", metadata: ["protocol": "\(protocolName)"])
+            channel.close(promise: nil)
+        }
+        await drain()
+        logger.notice("all connections closed", metadata: ["protocol": "\(protocolName)"])
+    }
+}
