@@ -55,8 +55,7 @@ extension LocalNode {
         guard value.readableBytes <= configuration.maxValueBytes else {
             throw OperationError(.valueTooLarge, "value of \(value.readableBytes) bytes exceeds the limit of \(configuration.maxValueBytes) bytes")
         }
-        let version = versions.nextVersion()
-        let now = wallClock.nowMillis()
+        let (version, now) = versions.nextVersionAndNow()
         let expiresAt = ttlMillis.map { $0 == 0 ? 0 : now &+ $0 } ?? 0
         let result = key.withUnsafeReadableBytes { keyBytes in
             value.withUnsafeReadableBytes { valueBytes in
@@ -76,8 +75,7 @@ extension LocalNode {
     /// Deletes `key` by writing a tombstone under a fresh version.
     public func delete(_ key: ByteBuffer) throws(OperationError) -> DeleteResponse {
         try checkKey(key)
-        let version = versions.nextVersion()
-        let now = wallClock.nowMillis()
+        let (version, now) = versions.nextVersionAndNow()
         let result = key.withUnsafeReadableBytes { keyBytes in
             store.delete(key: keyBytes, version: version, nowMillis: now)
         }

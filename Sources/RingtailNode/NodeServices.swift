@@ -24,7 +24,8 @@ public struct NodeServices {
         group: any EventLoopGroup, logger: Logger
     ) {
         let trees = PartitionTrees(partitionCount: configuration.partitionCount, clock: wallClock)
-        let node = LocalNode(configuration: nodeConfiguration, wallClock: wallClock, observer: trees)
+        let node = LocalNode(configuration: nodeConfiguration, wallClock: wallClock)
+        trees.observeLazily(node.store)
         self.trees = trees
         self.node = node
         let rpcServer = RPCServer(node: node, metrics: RequestMetrics(), group: group, logger: logger)

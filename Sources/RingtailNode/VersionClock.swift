@@ -17,9 +17,14 @@ public final class VersionClock: Sendable {
 
     /// A version greater than every version this node has issued or observed.
     public func nextVersion() -> Version {
+        nextVersionAndNow().version
+    }
+
+    /// `nextVersion()` and the wall-clock reading it was taken at, so a write reads the clock once.
+    public func nextVersionAndNow() -> (version: Version, nowMillis: UInt64) {
         let physical = wallClock.nowMillis()
         let timestamp = hlc.withLock { $0.tick(physicalMillis: physical) }
-        return Version(timestamp: timestamp, node: node)
+        return (Version(timestamp: timestamp, node: node), physical)
     }
 
     /// Folds in a version seen from another node so later local writes order after it.

@@ -80,6 +80,16 @@ extension ShardTable {
         }
     }
 
+    /// Starts telling `newObserver` about changes, after telling it of every entry held
+    /// (expired and purgeable ones too: their later removal is reported as a change).
+    mutating func attach(_ newObserver: any StoreObserver) {
+        precondition(observer == nil, "a shard has one observer")
+        observer = newObserver
+        for slot in 0..<UInt32(count) {
+            newObserver.storeChanged(key: slots[slot].pointee.key, old: nil, new: stamp(ofSlot: slot))
+        }
+    }
+
     func statistics(index: Int) -> ShardStatistics {
         ShardStatistics(
             index: index, keys: values, tombstones: tombstones, memoryUsedBytes: memoryUsed,

@@ -50,8 +50,8 @@ struct ShardTable: ~Copyable {
         return EntryStampInfo(version: header.version, isTombstone: header.isTombstone, expiresAtMillis: header.expiry)
     }
 
-    /// Told about every change; nil when nothing derives state from the store.
-    let observer: (any StoreObserver)?
+    /// Told about every change; nil when nothing derives state from the store (yet).
+    var observer: (any StoreObserver)?
 
     init(budget: Int, fixedBytes: Int, observer: (any StoreObserver)? = nil) {
         self.observer = observer

@@ -69,6 +69,16 @@ public final class Store: @unchecked Sendable {
         cells.deallocate()
     }
 
+    /// Starts telling `observer` about every change, shard by shard, first replaying each entry
+    /// the shard holds as a change from nothing; the shard's lock covers both, so no change is
+    /// missed or told twice. For an observer only needed later (trees of a node that is alone).
+    /// - Precondition: the store has no observer yet.
+    public func attach(observer: any StoreObserver) {
+        for shard in 0..<shardCount {
+            withShard(shard) { $0.attach(observer) }
+        }
+    }
+
     /// Number of shards (`configuration.shardCount`).
     public var shardCount: Int { configuration.shardCount }
 

@@ -36,16 +36,18 @@ final class RecordingObserver: StoreObserver {
 }
 
 @Suite struct ObserverTests {
-    @Test(arguments: [1, 4] as [Int])
-    func observerFollowsEveryChange(shards: Int) {
+    /// `attachAfter`: nil attaches the observer at creation; a count attaches it (replaying the
+    /// store) after that many operations, as dormant anti-entropy trees are.
+    @Test(arguments: [(1, nil), (4, nil), (4, 7_000), (1, 12_000)] as [(Int, Int?)])
+    func observerFollowsEveryChange(shards: Int, attachAfter: Int?) {
         let observer = RecordingObserver()
-        let store = Store(
-            configuration: StoreConfiguration(maxMemoryBytes: (12 << 10) * shards, shardCount: shards, tombstoneGraceMillis: 50),
-            observer: observer)
+        let configuration = StoreConfiguration(maxMemoryBytes: (12 << 10) * shards, shardCount: shards, tombstoneGraceMillis: 50)
+        let store = attachAfter == nil ? Store(configuration: configuration, observer: observer) : Store(configuration: configuration)
         var random = SplitMix64(seed: 77)
         var now: UInt64 = 1_000_000
         var stamp: UInt64 = 1
-        for _ in 0..<20_000 {
+        for operation in 0..<20_000 {
+            if operation == attachAfter { store.attach(observer: observer) }
             now += random.next() % 3
             stamp += 1
             let key = Array("key-\(random.next() % 400)".utf8)

@@ -8,11 +8,19 @@ import Synchronization
 /// it is the store's observer, so every write, delete, expiry, purge and eviction updates the
 /// tree of the key's partition as a delta, under that tree's own lock. Trees are created on
 /// first use, so partitions this node never held cost nothing.
+///
+/// A node that is alone has nobody to compare trees with, and keeping them costs two BLAKE2b
+/// digests per write. So trees may start dormant (`observeLazily`): the store is attached,
+/// replaying what it holds, the first time anything reads a tree — the first exchange, a
+/// peer's request, `cachectl digest` — and they are kept current from then on.
 public final class PartitionTrees: StoreObserver {
     public let partitioner: Partitioner
     public let layout: MerkleLayout
     private let clock: any MillisecondClock
     private let cells: [Cell]
+    /// The store to attach on first read, while the trees are dormant.
+    private let dormantStore = Mutex<Store?>(nil)
+    private let isActive = Atomic<Bool>(true)
 
     final class Cell: Sendable {
         let tree = Mutex<PartitionTree?>(nil)
@@ -27,10 +35,31 @@ public final class PartitionTrees: StoreObserver {
 
     public var partitionCount: Int { cells.count }
 
+    /// Keeps the trees dormant until first read, then attaches `store` as described above.
+    /// - Precondition: `store` has no observer.
+    public func observeLazily(_ store: Store) {
+        dormantStore.withLock { $0 = store }
+        isActive.store(false, ordering: .releasing)
+    }
+
+    /// Whether the trees follow the store (false while dormant).
+    public var isFollowingStore: Bool { isActive.load(ordering: .acquiring) }
+
+    /// Attaches the dormant store now, if there is one; readers arriving meanwhile wait.
+    public func activate() {
+        guard !isActive.load(ordering: .acquiring) else { return }
+        dormantStore.withLock { pending in
+            guard let store = pending else { return }
+            store.attach(observer: self)
+            pending = nil
+            isActive.store(true, ordering: .releasing)
+        }
+    }
+
     public func storeChanged(key: UnsafeRawBufferPointer, old: EntryStampInfo?, new: EntryStampInfo?) {
         let hash = StableHash.xxh64(key)
         let now = clock.nowMillis()
-        withTree(partitioner.partition(forKeyHash: hash)) {
+        withFollowedTree(partitioner.partition(forKeyHash: hash)) {
             $0.apply(key: key, keyHash: hash, old: old.map(Self.stamp), new: new.map(Self.stamp), nowMillis: now)
         }
     }
@@ -38,13 +67,19 @@ public final class PartitionTrees: StoreObserver {
     public func storeEvicted(key: UnsafeRawBufferPointer, entry: EntryStampInfo) {
         let hash = StableHash.xxh64(key)
         let now = clock.nowMillis()
-        withTree(partitioner.partition(forKeyHash: hash)) {
+        withFollowedTree(partitioner.partition(forKeyHash: hash)) {
             $0.recordEviction(key: Array(key), keyHash: hash, stamp: Self.stamp(entry), expiresAtMillis: entry.expiresAtMillis, nowMillis: now)
         }
     }
 
     /// Runs `body` on the tree of `partition`, creating an empty one if needed.
     public func withTree<R>(_ partition: Int, _ body: (inout PartitionTree) -> R) -> R {
+        activate()
+        return withFollowedTree(partition, body)
+    }
+
+    /// `withTree` for the store's own calls, which only come once it is attached.
+    private func withFollowedTree<R>(_ partition: Int, _ body: (inout PartitionTree) -> R) -> R {
         cells[partition].tree.withLock { tree in
             if tree == nil { tree = PartitionTree(partition: partition, layout: layout) }
             return body(&tree!)

@@ -48,8 +48,7 @@ extension LocalNode {
     func putString(_ key: ByteBuffer, value: ByteBuffer, expiresAtMillis: UInt64) throws(OperationError) {
         try checkKey(key)
         try checkValue(value)
-        let version = versions.nextVersion()
-        let now = wallClock.nowMillis()
+        let (version, now) = versions.nextVersionAndNow()
         let result = key.withUnsafeReadableBytes { keyBytes in
             value.withUnsafeReadableBytes { valueBytes in
                 store.write(key: keyBytes, value: valueBytes, version: version, expiresAtMillis: expiresAtMillis, nowMillis: now)
