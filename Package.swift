@@ -9,6 +9,11 @@ import PackageDescription
 ///   RingtailRESP  ← RingtailNode
 ///   RingtailModel ← RingtailChecker ← cache-checker (also RingtailClient)
 ///   CSodium ← RingtailCrypto
+/// The request path's modules skip the runtime exclusivity checks in release builds: they were
+/// ~5% of a pipelined request's CPU (docs/BENCHMARKS.md). Debug builds, and so the test suite,
+/// keep checking, which is where an overlapping access would show.
+let requestPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "Ringtail",
     platforms: [.macOS(.v15)],
@@ -41,7 +46,7 @@ let package = Package(
         .target(name: "RingtailCrypto", dependencies: ["CSodium"]),
 
         // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
-        .target(name: "RingtailStorage", dependencies: ["RingtailModel"]),
+        .target(name: "RingtailStorage", dependencies: ["RingtailModel"], swiftSettings: requestPath),
         .target(name: "RingtailMembership", dependencies: ["RingtailModel"]),
         // Quorum rounds, read resolution and repair, sloppy-quorum placement, hint bookkeeping: pure.
         .target(name: "RingtailReplication", dependencies: ["RingtailModel"]),
@@ -64,7 +69,8 @@ let package = Package(
             dependencies: [
                 "RingtailModel",
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: requestPath
         ),
 
         // Redis protocol (RESP2/RESP3): values, request parser, encoder. Protocol only: no I/O.
@@ -72,7 +78,8 @@ let package = Package(
             name: "RingtailRESP",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: requestPath
         ),
 
         // Async client library used by cachectl and the tests.
@@ -106,7 +113,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            swiftSettings: requestPath
         ),
 
         .executableTarget(

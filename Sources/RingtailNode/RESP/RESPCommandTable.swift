@@ -111,7 +111,12 @@ enum RESPCommandTable {
     @inline(__always)
     static func lookup(_ name: ByteBuffer) -> (kind: RESPCommandKind, arity: Int)? {
         guard let packed = pack(name) else { return nil }
-        return byPackedName[packed]
+        // GET and SET are nearly all of a cache's traffic: answer them without hashing.
+        switch packed {
+        case 0x47_45_54: return (.get, 2)
+        case 0x53_45_54: return (.set, -3)
+        default: return byPackedName[packed]
+        }
     }
 
     /// Up to 16 bytes, ASCII letters upper-cased; nil for longer names (no command has one).
