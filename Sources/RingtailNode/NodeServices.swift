@@ -24,7 +24,7 @@ public struct NodeServices {
         group: any EventLoopGroup, logger: Logger
     ) {
         let trees = PartitionTrees(partitionCount: configuration.partitionCount, clock: wallClock)
-        let node = LocalNode(configuration: nodeConfiguration, wallClock: wallClock, observer: trees)
+        let node = LocalNode(configuration: nodeConfiguration, wallClock: wallClock, observer: trees, partitionCount: configuration.partitionCount)
         self.trees = trees
         self.node = node
         let rpcServer = RPCServer(node: node, metrics: RequestMetrics(), group: group, logger: logger)
