@@ -180,6 +180,8 @@ let package = Package(
             name: "RingtailNodeTests",
             dependencies: [
                 "RingtailModel",
+                "RingtailStorage",
+                "RingtailAntiEntropy",
                 "RingtailClient",
                 "RingtailNode",
                 "RingtailWire",
