@@ -188,6 +188,8 @@ let package = Package(
             name: "RingtailNodeTests",
             dependencies: [
                 "RingtailModel",
+                "RingtailStorage",
+                "RingtailAntiEntropy",
                 "RingtailClient",
                 "RingtailNode",
                 "RingtailWire",

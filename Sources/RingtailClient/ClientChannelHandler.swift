@@ -21,11 +21,13 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     private let timeout: TimeAmount
+    private let traffic: WireTraffic?
     private var pending: [UInt32: Pending] = [:]
     private var nextRequestID: UInt32 = 1
 
-    init(timeout: TimeAmount) {
+    init(timeout: TimeAmount, traffic: WireTraffic? = nil) {
         self.timeout = timeout
+        self.traffic = traffic
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -41,12 +43,14 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         pending[id] = Pending(promise: request.promise, timeout: timer)
         var buffer = context.channel.allocator.buffer(capacity: 64)
         buffer.writeFrame(request.message, requestID: id)
+        traffic?.countSent(buffer.readableBytes)
         context.write(wrapOutboundOut(buffer), promise: promise)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .frame(let frame):
+            traffic?.countReceived(Frame.headerBytes + frame.body.readableBytes)
             if let entry = pending.removeValue(forKey: frame.requestID) {
                 entry.timeout.cancel()
                 entry.promise.succeed(frame)

@@ -15,6 +15,8 @@ public final class RingtailClient: Sendable {
     public let connectTimeout: Duration
     private let group: any EventLoopGroup
     private let handshake: (@Sendable () -> AnyMessage)?
+    /// Counts the bytes of every frame this client writes and reads, when set.
+    public let traffic: WireTraffic?
     private let connection = Mutex<ConnectionState>(.none)
     private let attempts = Atomic<UInt64>(0)
 
@@ -32,9 +34,11 @@ public final class RingtailClient: Sendable {
         requestTimeout: Duration = .seconds(5),
         connectTimeout: Duration = .seconds(2),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        handshake: (@Sendable () -> AnyMessage)? = nil
+        handshake: (@Sendable () -> AnyMessage)? = nil,
+        traffic: WireTraffic? = nil
     ) {
         self.handshake = handshake
+        self.traffic = traffic
         self.address = address
         self.requestTimeout = requestTimeout
         self.connectTimeout = connectTimeout
@@ -156,13 +160,14 @@ public final class RingtailClient: Sendable {
 
     private func connect() -> EventLoopFuture<any Channel> {
         let timeout = TimeAmount(requestTimeout)
+        let traffic = self.traffic
         return ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: Self.maxResponseFrameBytes)))
-                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(timeout: timeout))
+                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(timeout: timeout, traffic: traffic))
                 }
             }
             .connect(host: address.host, port: address.port)

@@ -12,14 +12,18 @@ public final class LocalNode: Sendable {
     public let counters = NodeCounters()
     private let startedMonotonicMillis = MonotonicClock.nowMillis()
 
-    /// - Parameter observer: told of every change to the store (the anti-entropy trees).
-    public init(configuration: NodeConfiguration, wallClock: any MillisecondClock = SystemClock(), observer: (any StoreObserver)? = nil) {
+    /// - Parameters:
+    ///   - observer: told of every change to the store (the anti-entropy trees).
+    ///   - partitionCount: the ring's partitions (a power of two), so that the store cuts its
+    ///     shards along them; 1 outside a cluster.
+    public init(configuration: NodeConfiguration, wallClock: any MillisecondClock = SystemClock(), observer: (any StoreObserver)? = nil, partitionCount: Int = 1) {
         self.configuration = configuration
         self.store = Store(configuration: StoreConfiguration(
             maxMemoryBytes: configuration.maxMemoryBytes,
             shardCount: configuration.shardCount,
             maxValueBytes: configuration.maxValueBytes,
-            tombstoneGraceMillis: configuration.tombstoneGraceMillis
+            tombstoneGraceMillis: configuration.tombstoneGraceMillis,
+            partitionBits: max(1, partitionCount).trailingZeroBitCount
         ), observer: observer)
         self.versions = VersionClock(node: configuration.nodeID.tag, wallClock: wallClock)
     }

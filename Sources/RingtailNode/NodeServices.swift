@@ -24,7 +24,7 @@ public struct NodeServices {
         group: any EventLoopGroup, logger: Logger
     ) {
         let trees = PartitionTrees(partitionCount: configuration.partitionCount, clock: wallClock)
-        let node = LocalNode(configuration: nodeConfiguration, wallClock: wallClock)
+        let node = LocalNode(configuration: nodeConfiguration, wallClock: wallClock, partitionCount: configuration.partitionCount)
         trees.observeLazily(node.store)
         self.trees = trees
         self.node = node

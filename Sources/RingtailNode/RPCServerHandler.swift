@@ -169,8 +169,10 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .bucketListRequest(let request):
                 try requirePeer()
                 output.writeFrame(try requireCluster().responder.buckets(request), requestID: id)
-            case .repairStatusRequest:
-                output.writeFrame(try requireCluster().antiEntropy.status(), requestID: id)
+            case .repairStatusRequest(let request):
+                let antiEntropy = try requireCluster().antiEntropy
+                if let pause = request.pause { antiEntropy.setPaused(pause) }
+                output.writeFrame(antiEntropy.status(), requestID: id)
             case .clusterStatusRequest:
                 output.writeFrame(try requireCluster().status(), requestID: id)
             case .ringRequest(let request):

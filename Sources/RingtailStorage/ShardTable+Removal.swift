@@ -1,3 +1,5 @@
+import RingtailModel
+
 /// Taking entries out: lazy reclaim, sweeping, eviction. Every path ends in `remove`, which
 /// frees the block and gives back index and slot memory as the shard empties.
 extension ShardTable {
@@ -6,6 +8,8 @@ extension ShardTable {
         case expired
         case purged
         case evicted
+        /// A replica holds a newer write of the key without its bytes (`Store.dropOlder`).
+        case superseded
     }
 
     /// Removes the entry in `slot`, whose index word sits at `position`. The last entry moves
@@ -15,12 +19,13 @@ extension ShardTable {
         case .expired: counters.expirations += 1
         case .purged: counters.purgedTombstones += 1
         case .evicted: counters.evictions += 1
+        case .superseded: counters.superseded += 1
         }
         if let observer {
             let key = slots[slot].pointee.key
             switch reason {
             case .evicted: observer.storeEvicted(key: key, entry: stamp(ofSlot: slot))
-            case .expired, .purged: observer.storeChanged(key: key, old: stamp(ofSlot: slot), new: nil)
+            case .expired, .purged, .superseded: observer.storeChanged(key: key, old: stamp(ofSlot: slot), new: nil)
             }
         }
         removeFromIndex(at: position)
@@ -65,5 +70,14 @@ extension ShardTable {
             remove(slot: victim, position: position(ofSlot: victim), reason: .evicted)
             if spared == last && victim != last { spared = victim }
         }
+    }
+
+    /// Removes the entry of `key` if it is older than `version`. Returns false when the shard
+    /// holds `version` or newer, true when it held something older (now gone) or nothing.
+    mutating func dropOlder(key: UnsafeRawBufferPointer, hash: UInt32, than version: Version) -> Bool {
+        guard let found = find(key: key.baseAddress!, count: key.count, hash: hash) else { return true }
+        guard slots[found.slot].pointee.version < version else { return false }
+        remove(slot: found.slot, position: found.position, reason: .superseded)
+        return true
     }
 }

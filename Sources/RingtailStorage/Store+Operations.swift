@@ -106,6 +106,25 @@ extension Store {
         }
     }
 
+    /// Drops the entry of `key` when it is older than `version`: another replica holds a newer
+    /// write of the key without its bytes (anti-entropy's ghost of an evicted entry), so the
+    /// older value must not be served. `record` runs under the shard lock after the drop, or
+    /// when the store held nothing, so that the caller's record of the newer version (a ghost in
+    /// its tree) is atomic with the store's change against concurrent writes of the key. It must
+    /// not call back into the store. Returns false, without calling `record`, when the store
+    /// holds `version` or newer.
+    public func dropOlder(
+        key: UnsafeRawBufferPointer, keyHash: UInt64, than version: Version, _ record: () -> Void
+    ) -> Bool {
+        assert(keyHash == Self.keyHash(key), "keyHash does not match key")
+        guard validate(key: key) == nil else { return false }
+        return withShard(forKeyHash: keyHash) { table in
+            guard table.dropOlder(key: key, hash: keyHash.highHalf, than: version) else { return false }
+            record()
+            return true
+        }
+    }
+
     /// Reclaims expired entries and tombstones past their grace, visiting at most
     /// `maxEntriesPerShard` entries per shard per call and resuming where the last call
     /// stopped. Locks one shard at a time.

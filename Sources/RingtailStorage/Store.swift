@@ -3,8 +3,12 @@ import Synchronization
 
 /// A sharded, byte-bounded LRU store of versioned byte entries with TTLs and tombstones.
 ///
-/// A key's shard is the low bits of `StableHash.xxh64(key)`; the high 32 bits are kept per
-/// entry and drive its index position, so the two are independent. Each shard has its own
+/// A key's shard is taken from the top bits of `StableHash.xxh64(key)`, just below the bits
+/// that name its ring partition (`StoreConfiguration.partitionBits`): a partition then lives
+/// in one shard (or, with fewer partitions than shards, in a few neighbouring ones), so a
+/// partition can be listed without walking the whole store. The high 32 bits are kept per
+/// entry and drive its index position through a multiplicative mix, so keys still spread
+/// over a shard's index although they share their top bits. Each shard has its own
 /// lock and an equal share of `maxMemoryBytes`: with uniform hashing the shares fill
 /// evenly, and a shard can admit or evict against its own share without any shared
 /// counter, so the two cores never contend outside a shard.
@@ -28,6 +32,8 @@ public final class Store: @unchecked Sendable {
     /// checking, although the lock makes it safe.
     private let cells: UnsafeMutableRawPointer
     private let shardMask: UInt64
+    /// Right shift that brings a key hash's shard bits to the bottom.
+    private let shardShift: UInt64
     private let shardBudget: Int
     /// Writes refused before a shard was chosen (empty or oversized key, oversized value).
     private let validationRejections = Atomic<UInt64>(0)
@@ -50,6 +56,7 @@ public final class Store: @unchecked Sendable {
         self.configuration = configuration
         let shardCount = configuration.shardCount
         shardMask = UInt64(shardCount - 1)
+        shardShift = UInt64(min(63, 64 - max(configuration.partitionBits, Self.bits(shardCount))))
         shardBudget = configuration.maxMemoryBytes / shardCount
         cells = .allocate(byteCount: shardCount * Self.cellStride, alignment: Self.cellAlignment)
         for shard in 0..<shardCount {
@@ -105,7 +112,27 @@ public final class Store: @unchecked Sendable {
     /// The shard holding keys whose `keyHash` is `hash`.
     @inline(__always)
     public func shardIndex(forKeyHash hash: UInt64) -> Int {
-        Int(truncatingIfNeeded: hash & shardMask)
+        Int(truncatingIfNeeded: (hash &>> shardShift) & shardMask)
+    }
+
+    /// The shards that hold the keys of ring partition `partition` (the top
+    /// `configuration.partitionBits` bits of the key hash): one shard when there are at least
+    /// as many partitions as shards, else the `shardCount / partitionCount` shards below it.
+    public func shards(holdingPartition partition: Int) -> Range<Int> {
+        let partitionBits = configuration.partitionBits
+        let shardBits = Self.bits(shardCount)
+        precondition(partition >= 0 && partition < 1 << partitionBits, "partition \(partition) out of range")
+        if partitionBits == 0 { return 0..<shardCount }
+        if partitionBits >= shardBits {
+            let shard = partition & (shardCount - 1)
+            return shard..<shard + 1
+        }
+        let spread = shardBits - partitionBits
+        return (partition << spread)..<((partition + 1) << spread)
+    }
+
+    private static func bits(_ powerOfTwo: Int) -> Int {
+        powerOfTwo.trailingZeroBitCount
     }
 
     /// Runs `body` on the table of `shard` with its lock held.

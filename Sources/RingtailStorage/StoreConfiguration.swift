@@ -15,15 +15,22 @@ public struct StoreConfiguration: Sendable {
     /// How long a tombstone outlives its delete before a sweep or read may purge it. Must
     /// exceed the time replicas need to sync, or an old replica can resurrect the key.
     public var tombstoneGraceMillis: UInt64 = 10 * 60 * 1000
+    /// How many top bits of a key's hash name its ring partition (log2 of the partition
+    /// count; 0 for a store outside a ring). Shards are cut along partitions: with at least as
+    /// many partitions as shards, all keys of a partition live in one shard, so anti-entropy
+    /// lists a partition by walking one shard instead of the whole store
+    /// (`Store.shards(holdingPartition:)`).
+    public var partitionBits: Int = 0
 
     public init(
         maxMemoryBytes: Int, shardCount: Int = 64, maxValueBytes: Int = Limits.defaultMaxValueBytes,
-        tombstoneGraceMillis: UInt64 = 600_000
+        tombstoneGraceMillis: UInt64 = 600_000, partitionBits: Int = 0
     ) {
         self.maxMemoryBytes = maxMemoryBytes
         self.shardCount = shardCount
         self.maxValueBytes = maxValueBytes
         self.tombstoneGraceMillis = tombstoneGraceMillis
+        self.partitionBits = partitionBits
     }
 
     /// Why `Store.init` would refuse this configuration, or nil if it is usable. Lets callers
@@ -33,6 +40,9 @@ public struct StoreConfiguration: Sendable {
         if shardCount < 1 || shardCount > Self.maxShardCount || shardCount & (shardCount - 1) != 0 {
             return "shardCount must be a power of two between 1 and \(Self.maxShardCount) (got \(shardCount))"
         }
+        if partitionBits < 0 || partitionBits > Self.maxPartitionBits {
+            return "partitionBits must be between 0 and \(Self.maxPartitionBits) (got \(partitionBits))"
+        }
         if maxValueBytes < 0 || maxValueBytes >= Int(UInt32.max) {
             return "maxValueBytes must be between 0 and \(UInt32.max - 1) (got \(maxValueBytes))"
         }
@@ -41,4 +51,6 @@ public struct StoreConfiguration: Sendable {
 
     /// Upper bound on `shardCount`.
     public static let maxShardCount = 1 << 16
+    /// Upper bound on `partitionBits`: the shard bits must stay within the 64-bit hash.
+    public static let maxPartitionBits = 32
 }

@@ -8,7 +8,7 @@ struct RepairCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repair",
         abstract: "Anti-entropy progress.",
-        subcommands: [RepairStatusCommand.self],
+        subcommands: [RepairStatusCommand.self, RepairPauseCommand.self, RepairResumeCommand.self],
         defaultSubcommand: RepairStatusCommand.self
     )
 }
@@ -29,14 +29,16 @@ struct RepairStatusCommand: AsyncParsableCommand {
             var options = connection
             options.host = member.address
             guard let status = try? await withClient(options, { try await $0.repairStatus() }) else {
-                rows.append([member.nodeId, "unreachable", "", "", "", "", "", ""])
+                rows.append([member.nodeId, "unreachable", "", "", "", "", "", "", ""])
                 continue
             }
             let last = status.lastExchangeMillis == 0 ? "never" : ago(status.lastExchangeMillis)
             rows.append([
                 status.nodeId, "\(status.partitionsReplicated)", "\(status.partitionsInSync)", "\(status.partitionsOutOfSync)",
                 "\(status.partitionsRepairing)", "\(status.partitionsUnchecked)", "\(status.keysRepaired)",
-                HumanUnits.formatBytes(Int(status.bytesRepaired)), last,
+                HumanUnits.formatBytes(Int(status.bytesRepaired)),
+                "\(HumanUnits.formatBytes(Int(status.wireBytesSent))) / \(HumanUnits.formatBytes(Int(status.wireBytesReceived)))",
+                status.paused ? "paused, \(last)" : last,
             ])
             objects.append([
                 "node": status.nodeId, "partitions": status.partitionsReplicated, "inSync": status.partitionsInSync,
@@ -44,12 +46,13 @@ struct RepairStatusCommand: AsyncParsableCommand {
                 "keysRepaired": status.keysRepaired, "bytesRepaired": status.bytesRepaired, "sessions": status.sessions,
                 "failedSessions": status.failedSessions, "lastExchangeMillis": status.lastExchangeMillis,
                 "treeMemoryBytes": status.treeMemoryBytes, "enabled": status.enabled,
+                "wireBytesSent": status.wireBytesSent, "wireBytesReceived": status.wireBytesReceived, "paused": status.paused,
             ])
         }
         if connection.json {
             printJSON(["nodes": objects])
         } else {
-            printTable(header: ["NODE", "PARTITIONS", "IN SYNC", "OUT OF SYNC", "REPAIRING", "UNCHECKED", "KEYS REPAIRED", "BYTES", "LAST EXCHANGE"], rows: rows)
+            printTable(header: ["NODE", "PARTITIONS", "IN SYNC", "OUT OF SYNC", "REPAIRING", "UNCHECKED", "KEYS REPAIRED", "BYTES", "WIRE OUT / IN", "LAST EXCHANGE"], rows: rows)
         }
     }
 
@@ -58,6 +61,51 @@ struct RepairStatusCommand: AsyncParsableCommand {
         let elapsed = now > millis ? now - millis : 0
         return elapsed < 1000 ? "\(elapsed) ms ago" : "\(elapsed / 1000) s ago"
     }
+}
+
+/// Pauses or resumes anti-entropy on one node (--host), or on every live node with --all.
+struct RepairToggle {
+    static func run(_ connection: ConnectionOptions, all: Bool, pause: Bool) async throws {
+        var hosts = [connection.host]
+        if all {
+            let members = try await withClient(connection) { try await $0.clusterStatus() }.members
+            hosts = members.filter { $0.state == .alive || $0.state == .suspect }.map(\.address)
+        }
+        for host in hosts {
+            var options = connection
+            options.host = host
+            let status = try await withClient(options) { try await $0.setRepairPaused(pause) }
+            print("\(status.nodeId): anti-entropy \(status.paused ? "paused" : "running")")
+        }
+    }
+}
+
+struct RepairPauseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause",
+        abstract: "Stop starting anti-entropy exchanges (exchanges under way finish) until resumed or restarted."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(help: "Every live member, not just --host.")
+    var all = false
+
+    func run() async throws { try await RepairToggle.run(connection, all: all, pause: true) }
+}
+
+struct RepairResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Start anti-entropy exchanges again after `repair pause`."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(help: "Every live member, not just --host.")
+    var all = false
+
+    func run() async throws { try await RepairToggle.run(connection, all: all, pause: false) }
 }
 
 struct DigestCommand: AsyncParsableCommand {

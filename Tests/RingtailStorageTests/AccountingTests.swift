@@ -77,6 +77,24 @@ import Testing
         }
         let hash = "k1".utf8.withContiguousStorageIfAvailable { Store.keyHash(UnsafeRawBufferPointer($0)) }!
         #expect(hash == StableHash.xxh64(Array("k1".utf8)))
-        #expect(store.shardIndex(forKeyHash: hash) == Int(hash & 15))
+        #expect(store.shardIndex(forKeyHash: hash) == Int(hash >> 60))
+    }
+
+    @Test(arguments: [(partitionBits: 8, shardCount: 16), (partitionBits: 4, shardCount: 16), (partitionBits: 2, shardCount: 16), (partitionBits: 0, shardCount: 4), (partitionBits: 6, shardCount: 1)])
+    func aPartitionLivesInTheShardsNamedForIt(partitionBits: Int, shardCount: Int) {
+        let store = Store(configuration: StoreConfiguration(maxMemoryBytes: 64 << 20, shardCount: shardCount, partitionBits: partitionBits))
+        var keysPerShard = Array(repeating: 0, count: shardCount)
+        for i in 0..<8_000 {
+            let key = Array("key-\(i)".utf8)
+            let hash = StableHash.xxh64(key)
+            let partition = partitionBits == 0 ? 0 : Int(hash >> UInt64(64 - partitionBits))
+            let shard = store.shardIndex(forKeyHash: hash)
+            #expect(store.shards(holdingPartition: partition).contains(shard))
+            keysPerShard[shard] += 1
+        }
+        let covered = (0..<(1 << partitionBits)).reduce(0) { $0 + store.shards(holdingPartition: $1).count }
+        #expect(covered == max(shardCount, 1 << partitionBits))
+        let mean = 8_000 / shardCount
+        #expect(keysPerShard.allSatisfy { $0 > mean * 8 / 10 && $0 < mean * 12 / 10 })
     }
 }

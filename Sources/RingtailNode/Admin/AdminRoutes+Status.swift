@@ -67,7 +67,8 @@ extension AdminRoutes {
                 ("enabled", "\(repair.enabled)"), ("partitionsReplicated", "\(repair.partitionsReplicated)"),
                 ("partitionsInSync", "\(repair.partitionsInSync)"), ("partitionsOutOfSync", "\(repair.partitionsOutOfSync)"),
                 ("partitionsUnchecked", "\(repair.partitionsUnchecked)"), ("keysRepaired", "\(repair.keysRepaired)"),
-                ("bytesRepaired", "\(repair.bytesRepaired)"),
+                ("bytesRepaired", "\(repair.bytesRepaired)"), ("wireBytesSent", "\(repair.wireBytesSent)"),
+                ("wireBytesReceived", "\(repair.wireBytesReceived)"), ("paused", "\(repair.paused)"),
             ])),
         ]))
     }

@@ -41,6 +41,8 @@ final class NodeGauges: Sendable {
         let repair = cluster.antiEntropy.status()
         total("ringtail_anti_entropy_keys_repaired_total", repair.keysRepaired)
         total("ringtail_anti_entropy_bytes_repaired_total", repair.bytesRepaired)
+        total("ringtail_anti_entropy_wire_bytes_sent_total", repair.wireBytesSent)
+        total("ringtail_anti_entropy_wire_bytes_received_total", repair.wireBytesReceived)
         total("ringtail_anti_entropy_sessions_total", repair.sessions)
         total("ringtail_anti_entropy_failed_sessions_total", repair.failedSessions)
         gauge("ringtail_anti_entropy_partitions_out_of_sync", UInt64(repair.partitionsOutOfSync))

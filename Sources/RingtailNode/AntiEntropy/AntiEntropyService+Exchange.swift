@@ -85,20 +85,28 @@ extension AntiEntropyService {
         return frames
     }
 
-    /// Records peer entries that come without bytes. Tombstones are applied as deletes; a
-    /// peer's evicted entry (a ghost) is not adopted here: the store would have to drop its
-    /// own older value first. Returns how many were skipped; the ghost ages out on the peer.
+    /// Records peer entries that come without bytes. Tombstones are applied as deletes. Any
+    /// other line (the peer's ghost of an evicted write, or a value already dead) becomes a
+    /// ghost here: the older value this replica holds is dropped, so it is never served, and
+    /// the trees agree at once instead of when the peer's ghost ages out. Returns how many
+    /// ghosts were adopted.
     func adopt(_ entries: [BucketEntry]) -> Int {
-        var skipped = 0
+        var ghosts = 0
         for entry in entries {
             guard entry.kind == .tombstone else {
-                skipped += 1
+                if trees.adoptWithoutValue(entry, store: local.store) { ghosts += 1 }
                 continue
             }
             let tombstone = StoredEntry(key: ByteBuffer(bytes: entry.key), state: .tombstone, version: EntryVersion(entry.version))
             _ = try? local.applyReplica(tombstone)
         }
-        return skipped
+        return ghosts
+    }
+
+    /// Pauses or resumes the repair loop; exchanges under way finish.
+    func setPaused(_ pause: Bool) {
+        paused.store(pause, ordering: .relaxed)
+        logger.notice(pause ? "anti-entropy paused" : "anti-entropy resumed")
     }
 
     /// The repair view of this node for `cachectl repair status`.
@@ -119,7 +127,10 @@ extension AntiEntropyService {
             failedSessions: totals.failedSessions,
             lastExchangeMillis: totals.lastExchangeMillis,
             treeMemoryBytes: UInt64(trees.memoryBytes),
-            enabled: settings.enabled
+            enabled: settings.enabled,
+            wireBytesSent: peers.traffic?.bytesSent ?? 0,
+            wireBytesReceived: peers.traffic?.bytesReceived ?? 0,
+            paused: paused.load(ordering: .relaxed)
         )
     }
 }

@@ -5,6 +5,7 @@ import RingtailClient
 import RingtailModel
 import RingtailWire
 import ServiceLifecycle
+import Synchronization
 
 /// The background repair loop: walks the partitions this node replicates, and for each runs
 /// one exchange (`PartitionSyncSession`) with another replica of it, rotating through them.
@@ -18,6 +19,8 @@ public final class AntiEntropyService: Service, Sendable {
     let progress: RepairProgress
     let settings: AntiEntropySettings
     let logger: Logger
+    /// Set by an operator (`cachectl repair pause`): no exchange starts while it holds.
+    let paused = Atomic<Bool>(false)
 
     init(local: LocalNode, cluster: ClusterState, peers: PeerPool, trees: PartitionTrees, settings: AntiEntropySettings, logger: Logger) {
         self.local = local
@@ -67,6 +70,7 @@ public final class AntiEntropyService: Service, Sendable {
 
     /// One exchange of `partition` with `peer`.
     func sync(partition: Int, with client: RingtailClient, peer: NodeID) async {
+        if paused.load(ordering: .relaxed) { return }
         progress.started(partition)
         let snapshot = trees.withTree(partition) { $0.snapshot() }
         var session = PartitionSyncSession(
@@ -78,7 +82,7 @@ public final class AntiEntropyService: Service, Sendable {
         )
         var pending = session.start()
         var outcome: SyncOutcome = .failed("not finished")
-        var skippedAdoptions = 0
+        var adoptedGhosts = 0
         while !pending.isEmpty {
             var next: [SyncDirective] = []
             for directive in pending {
@@ -91,7 +95,7 @@ public final class AntiEntropyService: Service, Sendable {
                 case .fetch(_, let entries):
                     await fetch(entries, from: client)
                 case .adopt(_, let entries):
-                    skippedAdoptions += adopt(entries)
+                    adoptedGhosts += adopt(entries)
                 case .finished(_, let result):
                     outcome = result
                 }
@@ -117,7 +121,7 @@ public final class AntiEntropyService: Service, Sendable {
             logger.info("anti-entropy repaired", metadata: [
                 "partition": "\(partition)", "peer": "\(peer)", "keys": "\(statistics.keysRepaired)",
                 "bytes": "\(statistics.totalBytes)", "outcome": "\(outcome)",
-                "skippedAdoptions": "\(skippedAdoptions)",
+                "adoptedGhosts": "\(adoptedGhosts)",
             ])
         }
     }

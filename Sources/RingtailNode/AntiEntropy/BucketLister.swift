@@ -5,9 +5,10 @@ import RingtailStorage
 /// Lists what this replica holds in some leaf buckets of a partition: live values and
 /// tombstones within their grace from the store, plus the tree's ghosts of evicted entries.
 ///
-/// The store has no index by partition, so this walks every shard once per request and keeps
-/// the entries whose stored hash bits fall in the partition. It runs only for partitions whose
-/// trees differ, at most `maxBucketsPerRequest` buckets at a time.
+/// The store cuts its shards along partitions, so this walks only the shard that holds the
+/// partition (1/64 of the store by default, when there are at least as many partitions as
+/// shards) and keeps the entries whose stored hash bits fall in the partition. It runs only for
+/// partitions whose trees differ, at most `maxBucketsPerRequest` buckets at a time.
 struct BucketLister {
     let store: Store
     let trees: PartitionTrees
@@ -17,7 +18,7 @@ struct BucketLister {
         var found: [Int: [BucketEntry]] = [:]
         let layout = trees.layout
         let partitioner = trees.partitioner
-        for shard in 0..<store.shardCount {
+        for shard in shards(holding: partition) {
             store.forEachEntry(inShard: shard, nowMillis: nowMillis) { entry in
                 guard partitioner.partition(forKeyHash: UInt64(entry.keyHashHigh) << 32) == partition else { return }
                 let hash = StableHash.xxh64(entry.key)
@@ -38,5 +39,12 @@ struct BucketLister {
                 return BucketListing(bucket: bucket, entries: entries)
             }
         }
+    }
+
+    /// Every shard if the store was cut for another partition count (a store built outside
+    /// `NodeServices`), which stays correct, only slower.
+    private func shards(holding partition: Int) -> Range<Int> {
+        guard store.configuration.partitionBits == trees.partitioner.partitionBits else { return 0..<store.shardCount }
+        return store.shards(holdingPartition: partition)
     }
 }

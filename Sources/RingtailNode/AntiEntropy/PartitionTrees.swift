@@ -72,6 +72,27 @@ public final class PartitionTrees: StoreObserver {
         }
     }
 
+    /// Takes a peer's newer entry that comes without bytes (its ghost of an evicted write, or
+    /// a value already dead) as a ghost here: drops the older value `store` holds for the key and
+    /// records the entry's version in the tree, atomically under the store's shard lock. Returns
+    /// false when this replica holds the same or a newer version (in the store or as a ghost).
+    public func adoptWithoutValue(_ entry: BucketEntry, store: Store) -> Bool {
+        precondition(entry.kind != .tombstone, "a tombstone is stored as a delete, not adopted as a ghost")
+        let now = clock.nowMillis()
+        return entry.key.withUnsafeBytes { key in
+            let hash = StableHash.xxh64(key)
+            var adopted = false
+            _ = store.dropOlder(key: key, keyHash: hash, than: entry.version) {
+                withTree(partitioner.partition(forKeyHash: hash)) { tree in
+                    if let ghost = tree.ghost(key: key, keyHash: hash), ghost.version >= entry.version { return }
+                    tree.recordWithoutValue(entry, keyHash: hash, old: nil, nowMillis: now)
+                    adopted = true
+                }
+            }
+            return adopted
+        }
+    }
+
     /// Runs `body` on the tree of `partition`, creating an empty one if needed.
     public func withTree<R>(_ partition: Int, _ body: (inout PartitionTree) -> R) -> R {
         activate()

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import RingtailClient
 import RingtailModel
 import RingtailRing
 import RingtailWire
@@ -42,7 +43,10 @@ public final class ClusterNode: Sendable {
         self.counters = counters
         self.coordinator = Coordinator(local: local, cluster: state, peers: peers, hints: hints, counters: counters, logger: logger)
         self.membership = MembershipService(state: state, peers: peers, address: address, logger: logger)
-        self.antiEntropy = AntiEntropyService(local: local, cluster: state, peers: peers, trees: trees, settings: settings, logger: logger)
+        // Repair has connections of its own: its frames are counted apart from client traffic,
+        // and a long bucket list or value stream does not delay replica writes queued behind it.
+        let repairPeers = PeerPool(group: group, requestTimeoutMillis: configuration.replicaTimeoutMillis, handshake: handshake, traffic: WireTraffic())
+        self.antiEntropy = AntiEntropyService(local: local, cluster: state, peers: repairPeers, trees: trees, settings: settings, logger: logger)
         self.responder = AntiEntropyResponder(trees: trees, lister: BucketLister(store: local.store, trees: trees), clock: local.wallClock)
     }
 

@@ -10,19 +10,22 @@ final class PeerPool: Sendable {
     private let group: any EventLoopGroup
     private let requestTimeout: Duration
     private let handshake: (@Sendable () -> AnyMessage)?
+    /// Bytes of every frame the pool's connections moved, when counted.
+    let traffic: WireTraffic?
 
     /// `handshake` is sent first on every new connection (the cluster-secret proof).
-    init(group: any EventLoopGroup, requestTimeoutMillis: UInt64, handshake: (@Sendable () -> AnyMessage)?) {
+    init(group: any EventLoopGroup, requestTimeoutMillis: UInt64, handshake: (@Sendable () -> AnyMessage)?, traffic: WireTraffic? = nil) {
         self.group = group
         self.requestTimeout = .milliseconds(Int64(requestTimeoutMillis))
         self.handshake = handshake
+        self.traffic = traffic
     }
 
     /// The client for `address`, created on first use; nil when the address is malformed.
     func client(for address: String) -> RingtailClient? {
         if let existing = clients.withLock({ $0[address] }) { return existing }
         guard let parsed = HostAndPort(address) else { return nil }
-        let fresh = RingtailClient(address: parsed, requestTimeout: requestTimeout, connectTimeout: requestTimeout, group: group, handshake: handshake)
+        let fresh = RingtailClient(address: parsed, requestTimeout: requestTimeout, connectTimeout: requestTimeout, group: group, handshake: handshake, traffic: traffic)
         return clients.withLock { current in
             if let existing = current[address] { return existing }
             current[address] = fresh

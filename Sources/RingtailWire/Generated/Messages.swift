@@ -1595,14 +1595,29 @@ public struct BucketListResponse: FramedMessage {
 public struct RepairStatusRequest: FramedMessage {
     public static let messageType: MessageType = .repairStatusRequest
 
-    public init() {}
+    /// When present, first pauses (true) or resumes (false) this node's repair loop: for
+    /// operators during an incident, and for benchmarks that let replicas diverge on purpose.
+    public var pause: Bool?
 
-    public func encode(into buffer: inout ByteBuffer) {}
+    public init(
+        pause: Bool? = nil
+    ) {
+        self.pause = pause
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if let value = self.pause {
+            buffer.writeWireBool(value, field: 1)
+        }
+    }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
         self.init()
         while let tag = try buffer.readWireTag() {
-            try buffer.skipWireField(tag)
+            switch tag.fieldNumber {
+            case 1: self.pause = try buffer.readWireBool(tag)
+            default: try buffer.skipWireField(tag)
+            }
         }
     }
 }
@@ -1624,6 +1639,11 @@ public struct RepairStatusResponse: FramedMessage {
     public var lastExchangeMillis: UInt64
     public var treeMemoryBytes: UInt64
     public var enabled: Bool
+    /// Frames of the exchanges this node started, as written and read on its repair
+    /// connections (headers included): digests, bucket lists, pushed and fetched values.
+    public var wireBytesSent: UInt64
+    public var wireBytesReceived: UInt64
+    public var paused: Bool
 
     public init(
         nodeId: String = "",
@@ -1638,7 +1658,10 @@ public struct RepairStatusResponse: FramedMessage {
         failedSessions: UInt64 = 0,
         lastExchangeMillis: UInt64 = 0,
         treeMemoryBytes: UInt64 = 0,
-        enabled: Bool = false
+        enabled: Bool = false,
+        wireBytesSent: UInt64 = 0,
+        wireBytesReceived: UInt64 = 0,
+        paused: Bool = false
     ) {
         self.nodeId = nodeId
         self.partitionsReplicated = partitionsReplicated
@@ -1653,6 +1676,9 @@ public struct RepairStatusResponse: FramedMessage {
         self.lastExchangeMillis = lastExchangeMillis
         self.treeMemoryBytes = treeMemoryBytes
         self.enabled = enabled
+        self.wireBytesSent = wireBytesSent
+        self.wireBytesReceived = wireBytesReceived
+        self.paused = paused
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -1695,6 +1721,15 @@ public struct RepairStatusResponse: FramedMessage {
         if self.enabled {
             buffer.writeWireBool(self.enabled, field: 13)
         }
+        if self.wireBytesSent != 0 {
+            buffer.writeWireUInt64(self.wireBytesSent, field: 14)
+        }
+        if self.wireBytesReceived != 0 {
+            buffer.writeWireUInt64(self.wireBytesReceived, field: 15)
+        }
+        if self.paused {
+            buffer.writeWireBool(self.paused, field: 16)
+        }
     }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
@@ -1714,6 +1749,9 @@ public struct RepairStatusResponse: FramedMessage {
             case 11: self.lastExchangeMillis = try buffer.readWireFixed64(tag)
             case 12: self.treeMemoryBytes = try buffer.readWireUInt64(tag)
             case 13: self.enabled = try buffer.readWireBool(tag)
+            case 14: self.wireBytesSent = try buffer.readWireUInt64(tag)
+            case 15: self.wireBytesReceived = try buffer.readWireUInt64(tag)
+            case 16: self.paused = try buffer.readWireBool(tag)
             default: try buffer.skipWireField(tag)
             }
         }
