@@ -159,7 +159,8 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .replicaReadRequest(let request):
                 try requirePeer()
                 try validateKey(request.key)
-                output.writeFrame(ReplicaReadResponse(entry: node.readReplica(request.key)), requestID: id)
+                let complete = cluster?.state.custody.isComplete(key: request.key.readableBytesView) ?? true
+                output.writeFrame(ReplicaReadResponse(entry: node.readReplica(request.key), notReady: !complete), requestID: id)
             case .treeSummaryRequest(let request):
                 // Open to operators too (cachectl digest): a root hash and counts reveal no data.
                 output.writeFrame(try requireCluster().responder.summary(request), requestID: id)

@@ -61,6 +61,7 @@ struct AntiEntropyResponder {
     let trees: PartitionTrees
     let lister: BucketLister
     let clock: any MillisecondClock
+    let custody: CustodyTracker
     /// Most buckets listed for one request.
     static let maxBucketsPerRequest = 1024
 
@@ -72,7 +73,8 @@ struct AntiEntropyResponder {
                 fanOutBits: UInt32(tree.layout.fanOutBits), depth: UInt32(tree.layout.depth),
                 root: ByteBuffer(bytes: statistics.root.bytes), acceptsValues: true,
                 keys: UInt64(statistics.keyCount), tombstones: UInt64(statistics.tombstoneCount),
-                ghosts: UInt64(statistics.ghostCount), lastUpdateMillis: statistics.lastUpdateMillis
+                ghosts: UInt64(statistics.ghostCount), lastUpdateMillis: statistics.lastUpdateMillis,
+                complete: custody.isComplete(partition)
             )
         }
     }

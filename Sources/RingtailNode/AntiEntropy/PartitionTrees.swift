@@ -51,6 +51,16 @@ public final class PartitionTrees: StoreObserver {
         }
     }
 
+    /// Forgets the tree of `partition` (and its ghosts) if it counts no entries, as after its
+    /// entries were dropped; a write that raced the drop keeps the tree.
+    public func resetIfEmpty(_ partition: Int) {
+        cells[partition].tree.withLock { tree in
+            guard var current = tree else { return }
+            let statistics = current.statistics()
+            if statistics.keyCount + statistics.tombstoneCount == 0 { tree = nil }
+        }
+    }
+
     /// Memory held by the trees that exist.
     public var memoryBytes: Int {
         cells.reduce(0) { total, cell in total + (cell.tree.withLock { $0 == nil } ? 0 : layout.stateBytes) }

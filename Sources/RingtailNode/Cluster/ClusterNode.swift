@@ -24,7 +24,7 @@ public final class ClusterNode: Sendable {
         group: any EventLoopGroup, address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger
     ) {
         self.local = local
-        let state = ClusterState(me: local.nodeID, configuration: configuration)
+        let state = ClusterState(me: local.nodeID, configuration: configuration, gateReads: settings.enabled)
         let authenticator = configuration.secret.map { PeerAuthenticator(secret: $0) }
         let me = local.nodeID
         let clock = local.wallClock
@@ -43,7 +43,8 @@ public final class ClusterNode: Sendable {
         self.coordinator = Coordinator(local: local, cluster: state, peers: peers, hints: hints, counters: counters, logger: logger)
         self.membership = MembershipService(state: state, peers: peers, address: address, logger: logger)
         self.antiEntropy = AntiEntropyService(local: local, cluster: state, peers: peers, trees: trees, settings: settings, logger: logger)
-        self.responder = AntiEntropyResponder(trees: trees, lister: BucketLister(store: local.store, trees: trees), clock: local.wallClock)
+        self.responder = AntiEntropyResponder(
+            trees: trees, lister: BucketLister(store: local.store, trees: trees), clock: local.wallClock, custody: state.custody)
     }
 
     /// The membership view for `cachectl cluster`.
@@ -76,7 +77,8 @@ public final class ClusterNode: Sendable {
             hintsDelivered: UInt64(hintStats.delivered),
             hintsDropped: UInt64(hintStats.dropped),
             readRepairs: counters.readRepairCount,
-            quorumFailures: counters.quorumFailureCount
+            quorumFailures: counters.quorumFailureCount,
+            readStandIns: counters.readStandInCount
         )
     }
 
