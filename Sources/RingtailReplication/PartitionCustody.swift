@@ -15,7 +15,8 @@ import RingtailModel
 ///    │                      │ lost                                  lost │
 ///    │ every current        ▼                                            ▼
 ///    └──────────────── handingOff(complete: false | true) ◀──────────────┘
-///      replica confirmed          │ gained again: filling
+///      replica confirmed  ▲       │ gained again: filling
+///                         └── none, data found (a write from a stale coordinator)
 /// ```
 ///
 /// Pure: the node's shell feeds it ring changes and exchange outcomes, and carries out the
@@ -157,6 +158,16 @@ public struct PartitionCustody: Sendable, Hashable {
         }
         let have = confirmed[partition] ?? []
         return !currentReplicas.isEmpty && currentReplicas.allSatisfy(have.contains)
+    }
+
+    /// Data turned up for a partition this node does not replicate (a write from a coordinator
+    /// whose ring was older): it is handed off like any lost partition, so it does not linger.
+    /// True if the state changed.
+    @discardableResult
+    public mutating func foundStrayData(_ partition: Int) -> Bool {
+        guard states[partition] == .none else { return false }
+        states[partition] = .handingOff(complete: false)
+        return true
     }
 
     /// The shell dropped a handed-off partition's data.

@@ -130,6 +130,18 @@ import Testing
         #expect(ready.state(of: 0) == .ready)
     }
 
+    @Test func strayDataInAPartitionNotReplicatedIsHandedOff() {
+        var none = Self.custody(in: .none)
+        let changed = none.foundStrayData(0)
+        #expect(changed)
+        #expect(none.state(of: 0) == .handingOff(complete: false))
+        #expect(!none.isComplete(0), "a stray copy is no fill source")
+        var ready = Self.custody(in: .ready)
+        let unchanged = ready.foundStrayData(0)
+        #expect(!unchanged)
+        #expect(ready.state(of: 0) == .ready)
+    }
+
     @Test func onlyReadyAndCompleteHandoffsAreComplete() {
         #expect(Self.custody(in: .ready).isComplete(0))
         #expect(Self.custody(in: .handingOff(complete: true)).isComplete(0))

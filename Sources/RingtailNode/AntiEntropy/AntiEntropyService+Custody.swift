@@ -38,13 +38,15 @@ extension AntiEntropyService {
     /// current replicas until every one is complete and in sync with this copy, then dropped.
     func handOff(ring: HashRing, pause: Duration) async {
         let me = cluster.me
+        for partition in cluster.custody.partitions({ $0 == .none }) where trees.holdsEntries(partition) {
+            if cluster.custody.foundStrayData(partition) {
+                logger.info("holding data of a partition this node does not replicate: handing it off", metadata: ["partition": "\(partition)"])
+            }
+        }
         for partition in cluster.custody.partitions({ if case .handingOff = $0 { true } else { false } }) {
             if Task.isCancelled { return }
             let replicas = ring.preferenceList(forPartition: partition).filter { $0 != me }
-            let holdsNothing = trees.withTree(partition) { tree in
-                let statistics = tree.statistics()
-                return statistics.keyCount + statistics.tombstoneCount + statistics.ghostCount == 0
-            }
+            let holdsNothing = !trees.holdsEntries(partition)
             if cluster.custody.handoffExchanged(partition, nil, currentReplicas: replicas, holdsNothing: holdsNothing) {
                 drop(partition)
                 continue

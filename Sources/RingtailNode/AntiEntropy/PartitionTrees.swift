@@ -61,6 +61,16 @@ public final class PartitionTrees: StoreObserver {
         }
     }
 
+    /// Whether `partition` has a tree that counts entries (values, tombstones or ghosts),
+    /// without creating one.
+    public func holdsEntries(_ partition: Int) -> Bool {
+        cells[partition].tree.withLock { tree in
+            guard var current = tree else { return false }
+            let statistics = current.statistics()
+            return statistics.keyCount + statistics.tombstoneCount + statistics.ghostCount > 0
+        }
+    }
+
     /// Memory held by the trees that exist.
     public var memoryBytes: Int {
         cells.reduce(0) { total, cell in total + (cell.tree.withLock { $0 == nil } ? 0 : layout.stateBytes) }

@@ -110,7 +110,11 @@ extension Coordinator {
             }
         }
         if settledNow { state.timeout.withLock { $0?.cancel() } }
-        if let repair { readRepair(repair, key: state.key) }
+        if var repair {
+            // A stand-in is no replica: a copy written there would only be dropped again.
+            repair.replicas.removeAll { state.standIns.contains($0.node) }
+            if !repair.replicas.isEmpty { readRepair(repair, key: state.key) }
+        }
     }
 
     static func response(_ resolution: ReadResolution<ByteBuffer>) -> GetResponse {

@@ -68,9 +68,14 @@ public final class CustodyTracker: Sendable {
         custody.withLock { $0.handoffExchanged(partition, exchange, currentReplicas: currentReplicas, holdsNothing: holdsNothing) }
     }
 
+    func foundStrayData(_ partition: Int) -> Bool {
+        custody.withLock { $0.foundStrayData(partition) }
+    }
+
     func dropped(_ partition: Int, keys: Int) {
         custody.withLock { $0.dropped(partition) }
-        droppedPartitions.add(1, ordering: .relaxed)
+        // Empty copies (partitions held only on paper, as at start) are not worth counting.
+        if keys > 0 { droppedPartitions.add(1, ordering: .relaxed) }
         droppedKeys.add(UInt64(keys), ordering: .relaxed)
     }
 }
