@@ -164,6 +164,9 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .treeSummaryRequest(let request):
                 // Open to operators too (cachectl digest): a root hash and counts reveal no data.
                 output.writeFrame(try requireCluster().responder.summary(request), requestID: id)
+            case .treeRootsRequest(let request):
+                try requirePeer()
+                output.writeFrame(try requireCluster().responder.roots(request), requestID: id)
             case .treeNodesRequest(let request):
                 try requirePeer()
                 output.writeFrame(try requireCluster().responder.nodes(request), requestID: id)

@@ -149,10 +149,11 @@ public struct PartitionCustody: Sendable, Hashable {
     /// Records an exchange this node started for a partition it hands off, with one of its
     /// `currentReplicas` (this node excluded). True when every current replica is now complete
     /// and was in sync with this copy: the shell should drop the partition, then call
-    /// `dropped(_:)`. A copy that holds nothing (`holdsNothing`) may be dropped at once.
+    /// `dropped(_:)`. An incomplete copy that holds nothing (`holdsNothing`) may be dropped at
+    /// once; a complete one, even empty, is kept: it is what tells the fillers they are done.
     public mutating func handoffExchanged(_ partition: Int, _ exchange: Exchange?, currentReplicas: [NodeID], holdsNothing: Bool) -> Bool {
-        guard case .handingOff = states[partition] else { return false }
-        if holdsNothing { return true }
+        guard case .handingOff(let complete) = states[partition] else { return false }
+        if holdsNothing && !complete { return true }
         if let exchange, exchange.inSync, exchange.peerComplete, currentReplicas.contains(exchange.peer) {
             confirmed[partition, default: []].insert(exchange.peer)
         }

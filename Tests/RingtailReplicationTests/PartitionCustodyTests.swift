@@ -115,7 +115,17 @@ import Testing
         #expect(!decided, "b must confirm again: the replicas may have changed")
     }
 
-    @Test func anEmptyCopyIsDroppedAtOnceAndOnlyHandedOffCopiesAreDropped() {
+    @Test func anEmptyCompleteCopyWaitsForTheFillers() {
+        var custody = Self.custody(in: .handingOff(complete: true))
+        do {
+            let decided = custody.handoffExchanged(0, nil, currentReplicas: [b], holdsNothing: true)
+            #expect(!decided, "the fillers need a complete copy to be in sync with")
+        }
+        let decided = custody.handoffExchanged(0, Exchange(peer: b, inSync: true, peerComplete: true), currentReplicas: [b], holdsNothing: true)
+        #expect(decided)
+    }
+
+    @Test func anEmptyIncompleteCopyIsDroppedAtOnceAndOnlyHandedOffCopiesAreDropped() {
         var handing = Self.custody(in: .handingOff(complete: false))
         do {
             let decided = handing.handoffExchanged(0, nil, currentReplicas: [b], holdsNothing: true)

@@ -59,10 +59,7 @@ public final class AntiEntropyService: Service, Sendable {
         let pause = Duration.milliseconds(max(1, 1000 / max(1, settings.sessionsPerSecond)))
         // Filling partitions first: until they are filled this node's reads do not count.
         let filling = partitions.filter { cluster.custody.state(of: $0) == .filling }
-        for partition in filling {
-            if Task.isCancelled { return }
-            await fill(partition, ring: ring, pass: pass, pause: pause)
-        }
+        await fillConcurrently(filling, ring: ring, pass: pass)
         for partition in partitions where !filling.contains(partition) {
             if Task.isCancelled { return }
             let others = ring.preferenceList(forPartition: partition).filter { $0 != me && cluster.isAlive($0) }

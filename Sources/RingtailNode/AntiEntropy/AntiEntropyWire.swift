@@ -79,6 +79,21 @@ struct AntiEntropyResponder {
         }
     }
 
+    func roots(_ request: TreeRootsRequest) throws(OperationError) -> TreeRootsResponse {
+        guard request.partitions.count <= trees.partitionCount else {
+            throw OperationError(.invalidArgument, "at most \(trees.partitionCount) partitions per request")
+        }
+        var roots = ByteBuffer()
+        var complete = ByteBuffer()
+        roots.reserveCapacity(request.partitions.count * MerkleDigest.byteCount)
+        for raw in request.partitions {
+            let partition = try checkedPartition(raw)
+            roots.writeBytes(trees.withTree(partition) { $0.statistics().root.bytes })
+            complete.writeInteger(UInt8(custody.isComplete(partition) ? 1 : 0))
+        }
+        return TreeRootsResponse(roots: roots, complete: complete)
+    }
+
     func nodes(_ request: TreeNodesRequest) throws(OperationError) -> TreeNodesResponse {
         let partition = try checkedPartition(request.partition)
         let layout = trees.layout

@@ -1783,3 +1783,71 @@ public struct RepairStatusResponse: FramedMessage {
         }
     }
 }
+
+/// The roots of many partitions at once, with whether this replica's copy of each is complete:
+/// a node filling its partitions after a start compares them all in one round trip, and runs
+/// sessions only for the partitions whose roots differ.
+public struct TreeRootsRequest: FramedMessage {
+    public static let messageType: MessageType = .treeRootsRequest
+
+    public var partitions: [UInt32]
+
+    public init(
+        partitions: [UInt32] = []
+    ) {
+        self.partitions = partitions
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        for element in self.partitions {
+            buffer.writeWireUInt32(element, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.partitions.append(try buffer.readWireUInt32(tag))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct TreeRootsResponse: FramedMessage {
+    public static let messageType: MessageType = .treeRootsResponse
+
+    /// 16 bytes per requested partition, in request order.
+    public var roots: ByteBuffer
+    /// One byte per requested partition: 1 when this replica's copy is complete.
+    public var complete: ByteBuffer
+
+    public init(
+        roots: ByteBuffer = ByteBuffer(),
+        complete: ByteBuffer = ByteBuffer()
+    ) {
+        self.roots = roots
+        self.complete = complete
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.roots.readableBytes != 0 {
+            buffer.writeWireBytes(self.roots, field: 1)
+        }
+        if self.complete.readableBytes != 0 {
+            buffer.writeWireBytes(self.complete, field: 2)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.roots = try buffer.readWireBytes(tag)
+            case 2: self.complete = try buffer.readWireBytes(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
