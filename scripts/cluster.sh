@@ -7,7 +7,8 @@
 #   scripts/cluster.sh kill NODE            SIGKILL
 #   scripts/cluster.sh pause NODE           SIGSTOP
 #   scripts/cluster.sh resume NODE          SIGCONT
-#   scripts/cluster.sh restart NODE         start a stopped or killed node again (empty, same address)
+#   scripts/cluster.sh restart NODE [--port P]   start a stopped or killed node again (empty;
+#                                           same address, or 127.0.0.1:P from now on)
 #   scripts/cluster.sh add [NODE]           start one more node joining the cluster
 #   scripts/cluster.sh leave NODE           graceful shutdown: the node announces it leaves
 #   scripts/cluster.sh address NODE         print a node's host:port
@@ -28,7 +29,11 @@ profile="${RINGTAIL_MEMBERSHIP_PROFILE:-local}"
 
 node_name() { local n="${1#node-}"; [[ "$n" =~ ^[0-9]+$ ]] || die "bad node name '$1'"; echo "node-$n"; }
 node_index() { local name; name="$(node_name "$1")"; echo "${name#node-}"; }
-node_address() { echo "127.0.0.1:$((base_port + $(node_index "$1") - 1))"; }
+# A node restarted with --port keeps its new address in $dir/NODE.address.
+node_address() {
+    local name; name="$(node_name "$1")"
+    if [ -f "$dir/$name.address" ]; then cat "$dir/$name.address"; else echo "127.0.0.1:$((base_port + $(node_index "$name") - 1))"; fi
+}
 bin_dir() { cat "$dir/bin" 2>/dev/null || die "no cluster in $dir (run: scripts/cluster.sh up)"; }
 
 # The recorded PID of a node if that process is still this node's cache-node; else nothing.
@@ -57,12 +62,21 @@ start_node() {
 restart_node() {
     local name; name="$(node_name "$1")"
     [ -f "$dir/$name.args" ] || die "$name was never started here"
-    local saved=() args=() i seeds; mapfile -t saved <"$dir/$name.args"
+    local saved=() args=() i seeds port=""; mapfile -t saved <"$dir/$name.args"
     [ -n "$(node_pid "$name")" ] && die "$name is still running"
+    if [ "${2:-}" = "--port" ]; then
+        port="${3:-}"; [[ "$port" =~ ^[0-9]+$ ]] || die "--port needs a number"
+    fi
     # Rejoin through whoever runs now (node-1's saved arguments have no seeds at all).
     for ((i = 0; i < ${#saved[@]}; i++)); do
-        if [ "${saved[$i]}" = "--join" ]; then i=$((i + 1)); else args+=("${saved[$i]}"); fi
+        if [ "${saved[$i]}" = "--join" ]; then i=$((i + 1))
+        elif [ -n "$port" ] && [ "${saved[$i]}" = "--listen" ]; then i=$((i + 1)); args+=(--listen "127.0.0.1:$port")
+        else args+=("${saved[$i]}"); fi
     done
+    if [ -n "$port" ]; then
+        echo "127.0.0.1:$port" >"$dir/$name.address"
+        printf '%s\n' "${args[@]}" >"$dir/$name.args"
+    fi
     seeds="$(seeds_except "$name")"
     [ -n "$seeds" ] && args+=(--join "$seeds")
     "$(bin_dir)/cache-node" "${args[@]}" >>"$dir/$name.log" 2>&1 &
@@ -164,7 +178,7 @@ case "$command" in
     kill) signal_node KILL "$1"; rm -f "$dir/$(node_name "$1").pid" ;;
     pause) signal_node STOP "$1" ;;
     resume) signal_node CONT "$1" ;;
-    restart) restart_node "$1" ;;
+    restart) restart_node "$@" ;;
     leave) stop_node "$1"; log "$(node_name "$1") left" ;;
     add)
         if [ $# -gt 0 ]; then name="$(node_name "$1")"

@@ -3,7 +3,7 @@
 # redis package), builds everything (the tests start real cache-node processes, so the
 # executables are built too), checks the generated wire code is current, runs the Swift tests,
 # smoke-tests the README's run command, and runs the short anti-entropy kill/restart scenario
-# with its negative control.
+# with its negative control and the short leave/rejoin scenario.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$RINGTAIL_ROOT"
@@ -24,7 +24,9 @@ RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_SMOKE_PORT:-17101}" R
 log "anti-entropy: short kill/restart scenario (must pass)"
 RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_KILL_REJOIN_PORT:-17501}" scripts/kill-rejoin.sh --short kill-restart
 mkdir -p "$RINGTAIL_ROOT/.ringtail"
-log "anti-entropy: the same with repair off (must be caught by the verification)"
+log "anti-entropy: short leave-and-rejoin-under-a-new-address scenario (filling, handoff, drops; must pass)"
+RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_KILL_REJOIN_PORT:-17501}" scripts/kill-rejoin.sh --short leave-rejoin
+log "anti-entropy: kill/restart again with repair off (must be caught by the verification)"
 if RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_KILL_REJOIN_PORT:-17501}" KILL_REJOIN_NO_REPAIR=1 \
     scripts/kill-rejoin.sh --short kill-restart >"$RINGTAIL_ROOT/.ringtail/negative-control.log" 2>&1; then
     cat "$RINGTAIL_ROOT/.ringtail/negative-control.log" >&2

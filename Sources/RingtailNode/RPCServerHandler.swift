@@ -159,10 +159,14 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .replicaReadRequest(let request):
                 try requirePeer()
                 try validateKey(request.key)
-                output.writeFrame(ReplicaReadResponse(entry: node.readReplica(request.key)), requestID: id)
+                let complete = cluster?.state.custody.isComplete(key: request.key.readableBytesView) ?? true
+                output.writeFrame(ReplicaReadResponse(entry: node.readReplica(request.key), notReady: !complete), requestID: id)
             case .treeSummaryRequest(let request):
                 // Open to operators too (cachectl digest): a root hash and counts reveal no data.
                 output.writeFrame(try requireCluster().responder.summary(request), requestID: id)
+            case .treeRootsRequest(let request):
+                try requirePeer()
+                output.writeFrame(try requireCluster().responder.roots(request), requestID: id)
             case .treeNodesRequest(let request):
                 try requirePeer()
                 output.writeFrame(try requireCluster().responder.nodes(request), requestID: id)

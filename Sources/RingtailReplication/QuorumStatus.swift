@@ -52,9 +52,9 @@ public struct ReplicaFailure: Sendable, Hashable, CustomStringConvertible {
 /// are still counted (a read needs them for repair) but must not flip a reported outcome.
 struct ReplyTally: Sendable, Hashable {
     let kind: QuorumKind
-    let targets: [NodeID]
+    private(set) var targets: [NodeID]
     let required: Int
-    private let targetSet: Set<NodeID>
+    private var targetSet: Set<NodeID>
     private(set) var answered: Set<NodeID> = []
     private(set) var successes = 0
     private(set) var failures: [ReplicaFailure] = []
@@ -79,13 +79,18 @@ struct ReplyTally: Sendable, Hashable {
     var outstanding: Int { targets.count - answered.count }
     var isComplete: Bool { answered.count == targets.count }
 
-    /// Counts one reply; false (and nothing changes) for a stranger or a second reply.
-    mutating func accept(_ node: NodeID, failure reason: String?) -> Bool {
+    /// Counts one reply; false (and nothing changes) for a stranger or a second reply. A reply
+    /// that does not `count` is an answer, but neither a success nor a failure. `standIn`, when
+    /// given and the round would otherwise fall short, becomes a target before the decision.
+    mutating func accept(_ node: NodeID, failure reason: String?, counts: Bool = true, standIn: NodeID? = nil) -> Bool {
         guard targetSet.contains(node), answered.insert(node).inserted else { return false }
         if let reason {
             failures.append(ReplicaFailure(node: node, reason: reason))
-        } else {
+        } else if counts {
             successes += 1
+        }
+        if let standIn, decision == .pending, successes + outstanding < required, targetSet.insert(standIn).inserted {
+            targets.append(standIn)
         }
         if decision == .pending {
             decide(QuorumStatus.evaluate(required: required, successes: successes, outstanding: outstanding))

@@ -30,6 +30,27 @@ public struct ReadRound<Payload> {
         return tally.decision
     }
 
+    /// Counts the answer of a target whose copy of the partition is not complete (it is still
+    /// being filled, see `PartitionCustody`): its entry takes part in the resolution and the
+    /// repair plan, but it does not count toward R. When the remaining targets could no longer
+    /// reach R, `standIn` (the next node on the extended preference list, or nil if none) is
+    /// added as a target; the caller must then send it the read. Returns the status and the
+    /// stand-in if it was added.
+    @discardableResult
+    public mutating func recordNotReady(_ reply: ReadReply<Payload>, from node: NodeID, standIn: NodeID?) -> (status: QuorumStatus, addedStandIn: NodeID?) {
+        let before = tally.targets.count
+        if case .failed(let reason) = reply {
+            _ = tally.accept(node, failure: reason)
+        } else if tally.accept(node, failure: nil, counts: false, standIn: standIn) {
+            entries[node] = reply.entry
+            notReady.insert(node)
+        }
+        return (tally.decision, tally.targets.count > before ? standIn : nil)
+    }
+
+    /// Targets that answered but whose copy was not complete.
+    public private(set) var notReady: Set<NodeID> = []
+
     /// Stops waiting: won if R answers are in, lost otherwise. Returns the final status
     /// (unchanged if the round was already decided).
     @discardableResult
@@ -73,7 +94,7 @@ public struct ReadRound<Payload> {
     public var targets: [NodeID] { tally.targets }
     /// R.
     public var required: Int { tally.required }
-    /// Successful replies: values, tombstones and missing.
+    /// Successful replies that count toward R: values, tombstones and missing from complete copies.
     public var answered: Int { tally.successes }
     public var failed: Int { tally.failures.count }
     /// Targets that have not replied (including after a timeout).

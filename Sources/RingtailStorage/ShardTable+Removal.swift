@@ -10,6 +10,8 @@ extension ShardTable {
         case evicted
         /// A replica holds a newer write of the key without its bytes (`Store.dropOlder`).
         case superseded
+        /// Handed off: the node no longer replicates the key's partition.
+        case dropped
     }
 
     /// Removes the entry in `slot`, whose index word sits at `position`. The last entry moves
@@ -20,12 +22,13 @@ extension ShardTable {
         case .purged: counters.purgedTombstones += 1
         case .evicted: counters.evictions += 1
         case .superseded: counters.superseded += 1
+        case .dropped: break
         }
         if let observer {
             let key = slots[slot].pointee.key
             switch reason {
             case .evicted: observer.storeEvicted(key: key, entry: stamp(ofSlot: slot))
-            case .expired, .purged, .superseded: observer.storeChanged(key: key, old: stamp(ofSlot: slot), new: nil)
+            case .expired, .purged, .superseded, .dropped: observer.storeChanged(key: key, old: stamp(ofSlot: slot), new: nil)
             }
         }
         removeFromIndex(at: position)
@@ -48,6 +51,22 @@ extension ShardTable {
         count -= 1
         shrinkIndexIfNeeded()
         slots.shrink(toHold: count)
+    }
+
+    /// Removes every entry whose stored hash bits satisfy `matches`; returns how many.
+    mutating func drop(where matches: (UInt32) -> Bool) -> Int {
+        var dropped = 0
+        var slot: UInt32 = 0
+        while slot < UInt32(count) {
+            if matches(slots[slot].pointee.hash) {
+                remove(slot: slot, position: position(ofSlot: slot), reason: .dropped)
+                dropped += 1
+                // The last entry moved into `slot`: look at it next.
+            } else {
+                slot += 1
+            }
+        }
+        return dropped
     }
 
     /// Evicts least recently used entries until `extraBytes` more fit in the budget, never

@@ -140,6 +140,18 @@ extension Store {
         return total
     }
 
+    /// Removes, without leaving tombstones, every entry (values, tombstones, expired or not)
+    /// whose `StoreEntry.keyHashHigh` satisfies `matches`: for data of partitions this node no
+    /// longer replicates, once their current replicas have it. The observer sees each removal
+    /// as a change to absent. Locks one shard at a time; returns how many entries went.
+    public func drop(where matches: (UInt32) -> Bool) -> Int {
+        var total = 0
+        for shard in 0..<shardCount {
+            total += withShard(shard) { table in table.drop(where: matches) }
+        }
+        return total
+    }
+
     /// Contents and counters, gathered shard by shard.
     public func statistics() -> StoreStatistics {
         var counters = ShardCounters()

@@ -6,7 +6,7 @@ import RingtailWire
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
-        abstract: "Show the cluster's members as the node sees them: id, address, state, incarnation, partitions, last heard.",
+        abstract: "Show the cluster's members as the node sees them: id, address, state, incarnation, partitions, last heard, and whether each one's copies are filled.",
         aliases: ["members"]
     )
 
@@ -21,9 +21,19 @@ struct ClusterCommand: AsyncParsableCommand {
             let ago = now > member.lastHeardMillis ? now - member.lastHeardMillis : 0
             return ago < 1000 ? "\(ago) ms ago" : "\(ago / 1000) s ago"
         }
+        // Whether each node's copies are filled is the node's own knowledge: ask each live one.
+        var readiness: [String: String] = [:]
+        for member in status.members where member.state == .alive || member.state == .suspect {
+            var options = connection
+            options.host = member.address
+            guard let repair = try? await withClient(options, { try await $0.repairStatus() }) else { continue }
+            readiness[member.nodeId] = repair.ready
+                ? (repair.partitionsHandingOff > 0 ? "ready, handing off \(repair.partitionsHandingOff)" : "ready")
+                : "filling \(repair.partitionsFilling)"
+        }
         if connection.json {
             printJSON([
-                "node": status.nodeId,
+                "node": status.nodeId, "readStandIns": status.readStandIns,
                 "replicas": status.replicas, "writeQuorum": status.writeQuorum, "readQuorum": status.readQuorum,
                 "partitions": status.partitionCount,
                 "hintsQueued": status.hintsQueued, "hintsDelivered": status.hintsDelivered, "hintsDropped": status.hintsDropped,
@@ -33,18 +43,20 @@ struct ClusterCommand: AsyncParsableCommand {
                         "id": member.nodeId, "address": member.address, "state": "\(member.state)",
                         "incarnation": member.incarnation, "partitionsOwned": member.partitionsOwned,
                         "lastHeardMillis": member.lastHeardMillis, "weight": Double(member.weightMilli) / 1000,
+                        "readiness": readiness[member.nodeId] ?? "unknown",
                     ]
                 },
             ])
             return
         }
         print("cluster seen by \(status.nodeId): N=\(status.replicas) W=\(status.writeQuorum) R=\(status.readQuorum), \(status.partitionCount) partitions")
-        let header = ["ID", "ADDRESS", "STATE", "INCARNATION", "PARTITIONS", "LAST HEARD"]
+        let header = ["ID", "ADDRESS", "STATE", "INCARNATION", "PARTITIONS", "LAST HEARD", "COPIES"]
         let rows = status.members.map { member in
-            [member.nodeId, member.address, "\(member.state)", "\(member.incarnation)", "\(member.partitionsOwned)", heard(member)]
+            [member.nodeId, member.address, "\(member.state)", "\(member.incarnation)", "\(member.partitionsOwned)", heard(member),
+             readiness[member.nodeId] ?? "-"]
         }
         printTable(header: header, rows: rows)
-        print("hints queued \(status.hintsQueued), delivered \(status.hintsDelivered), dropped \(status.hintsDropped); read repairs \(status.readRepairs); quorum failures \(status.quorumFailures)")
+        print("hints queued \(status.hintsQueued), delivered \(status.hintsDelivered), dropped \(status.hintsDropped); read repairs \(status.readRepairs); quorum failures \(status.quorumFailures); read stand-ins \(status.readStandIns)")
     }
 }
 

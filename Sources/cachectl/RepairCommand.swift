@@ -16,7 +16,7 @@ struct RepairCommand: AsyncParsableCommand {
 struct RepairStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Per node: partitions in sync and out of sync (by their last exchange), exchanges under way, keys and bytes repaired, last exchange."
+        abstract: "Per node: partitions in sync and out of sync (by their last exchange), exchanges under way, keys and bytes repaired, last exchange; whether its copies are filled (ready) or still filling, partitions handed off and dropped."
     )
 
     @OptionGroup var connection: ConnectionOptions
@@ -29,7 +29,7 @@ struct RepairStatusCommand: AsyncParsableCommand {
             var options = connection
             options.host = member.address
             guard let status = try? await withClient(options, { try await $0.repairStatus() }) else {
-                rows.append([member.nodeId, "unreachable", "", "", "", "", "", "", ""])
+                rows.append([member.nodeId, "unreachable"] + Array(repeating: "", count: 11))
                 continue
             }
             let last = status.lastExchangeMillis == 0 ? "never" : ago(status.lastExchangeMillis)
@@ -39,6 +39,8 @@ struct RepairStatusCommand: AsyncParsableCommand {
                 HumanUnits.formatBytes(Int(status.bytesRepaired)),
                 "\(HumanUnits.formatBytes(Int(status.wireBytesSent))) / \(HumanUnits.formatBytes(Int(status.wireBytesReceived)))",
                 status.paused ? "paused, \(last)" : last,
+                status.ready ? "ready" : "filling \(status.partitionsFilling)",
+                "\(status.partitionsHandingOff)", "\(status.partitionsDropped) (\(status.keysDropped) keys)",
             ])
             objects.append([
                 "node": status.nodeId, "partitions": status.partitionsReplicated, "inSync": status.partitionsInSync,
@@ -47,12 +49,15 @@ struct RepairStatusCommand: AsyncParsableCommand {
                 "failedSessions": status.failedSessions, "lastExchangeMillis": status.lastExchangeMillis,
                 "treeMemoryBytes": status.treeMemoryBytes, "enabled": status.enabled,
                 "wireBytesSent": status.wireBytesSent, "wireBytesReceived": status.wireBytesReceived, "paused": status.paused,
+                "ready": status.ready, "filling": status.partitionsFilling, "handingOff": status.partitionsHandingOff,
+                "partitionsDropped": status.partitionsDropped, "keysDropped": status.keysDropped,
             ])
         }
         if connection.json {
             printJSON(["nodes": objects])
         } else {
-            printTable(header: ["NODE", "PARTITIONS", "IN SYNC", "OUT OF SYNC", "REPAIRING", "UNCHECKED", "KEYS REPAIRED", "BYTES", "WIRE OUT / IN", "LAST EXCHANGE"], rows: rows)
+            printTable(header: ["NODE", "PARTITIONS", "IN SYNC", "OUT OF SYNC", "REPAIRING", "UNCHECKED", "KEYS REPAIRED", "BYTES", "WIRE OUT / IN", "LAST EXCHANGE",
+                                "COPIES", "HANDING OFF", "DROPPED"], rows: rows)
         }
     }
 

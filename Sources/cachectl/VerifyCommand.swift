@@ -20,6 +20,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Also compare the Merkle roots of every partition across its replicas.")
     var roots = false
 
+    @Flag(help: "Also read every expected key from the live members that do not replicate it: any copy there (a value or a tombstone) is a problem, since data a node no longer replicates must be dropped once handed off.")
+    var noStrays = false
+
     func run() async throws {
         let status = try await withClient(connection) { try await $0.clusterStatus() }
         let ring = try await withClient(connection) { try await $0.ring() }
@@ -30,6 +33,7 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         var problems: [String] = []
         var checked = 0
+        var strayChecks = 0
         if let expect {
             guard let text = try? String(contentsOfFile: expect, encoding: .utf8) else {
                 printError("cachectl: cannot read \(expect)")
@@ -45,6 +49,17 @@ struct VerifyCommand: AsyncParsableCommand {
                 let hash = StableHash.xxh64(Array(key.utf8))
                 let partition = Int(hash >> (64 - UInt64(ring.partitionCount.trailingZeroBitCount)))
                 let replicas = ring.partitionCount == 1 ? ring.partitions[0].replicas : ring.partitions[partition].replicas
+                if noStrays {
+                    for (node, client) in clients.sorted(by: { $0.key < $1.key }) where !replicas.contains(node) {
+                        strayChecks += 1
+                        guard let entry = try? await client.request(.replicaReadRequest(ReplicaReadRequest(key: ByteBuffer(string: key))), expecting: ReplicaReadResponse.self).entry
+                        else {
+                            problems.append("\(key): \(node) did not answer")
+                            continue
+                        }
+                        if entry.state != .missing { problems.append("\(key): \(node) does not replicate it but still holds a \(entry.state == .live ? "value" : "tombstone")") }
+                    }
+                }
                 for replica in replicas {
                     checked += 1
                     guard let client = clients[replica] else {
@@ -64,7 +79,7 @@ struct VerifyCommand: AsyncParsableCommand {
                     }
                 }
             }
-            print("checked \(expected.count) keys, \(checked) replica copies")
+            print("checked \(expected.count) keys, \(checked) replica copies" + (noStrays ? ", \(strayChecks) reads on non-replicas" : ""))
         }
         if roots {
             var differing = 0

@@ -25,6 +25,7 @@ struct ClusterProcessTests {
                 for node in nodes where try await aliveMembers(seenBy: node).count != 3 { return false }
                 return true
             }
+            try await waitUntilFilled(nodes)
             try await body(nodes)
             for node in nodes { node.stop() }
         } catch {
@@ -97,11 +98,12 @@ struct ClusterProcessTests {
             // Restart the dead node empty, at the same address: hinted writes reach it.
             let restarted = try NodeProcess.start(nodeID: "node-3", listen: "127.0.0.1:\(port)", arguments: Self.clusterFlags + ["--join", nodes[0].address])
             defer { restarted.stop() }
+            // Anti-entropy fills the restarted node too, and may get there first: wait for both.
             try await waitUntil("hinted writes delivered to the restarted node", seconds: 30) {
                 for i in 0..<20 where try await replicaEntry(Array("during-\(i)".utf8), at: restarted).state != .live {
                     return false
                 }
-                return true
+                return try await client(nodes[0]).clusterStatus().hintsDelivered >= 20
             }
             let status = try await client(nodes[0]).clusterStatus()
             #expect(status.hintsDelivered >= 20)
@@ -155,6 +157,7 @@ struct ClusterProcessTests {
                 let seenByFriend = try await aliveMembers(seenBy: friend).sorted()
                 return seenByFirst == ["node-1", "node-2"] && seenByFriend == ["node-1", "node-2"]
             }
+            try await waitUntilFilled([first, friend])
             // Give the stranger time to try; it must never become a member.
             try await Task.sleep(for: .seconds(2))
             #expect(try await aliveMembers(seenBy: first).sorted() == ["node-1", "node-2"])
@@ -220,6 +223,19 @@ struct ClusterProcessTests {
 
     func client(_ node: NodeProcess) throws -> RingtailClient {
         RingtailClient(address: try #require(HostAndPort(node.address)), requestTimeout: .seconds(3), connectTimeout: .seconds(2))
+    }
+
+    /// Waits until every node's partitions are filled: a joining node's reads do not count
+    /// toward R before that (see docs/ANTI-ENTROPY.md, "Ring changes").
+    func waitUntilFilled(_ nodes: [NodeProcess]) async throws {
+        try await waitUntil("every node filled", seconds: 30) {
+            for node in nodes {
+                let client = try client(node)
+                defer { Task { await client.close() } }
+                guard try await client.repairStatus().ready else { return false }
+            }
+            return true
+        }
     }
 
     func aliveMembers(seenBy node: NodeProcess) async throws -> [String] {

@@ -65,6 +65,7 @@ struct RedisClusterTests {
                 for node in nodes where try await helper.aliveMembers(seenBy: node).count != 3 { return false }
                 return true
             }
+            try await helper.waitUntilFilled(nodes)
             try await body(nodes)
             for node in nodes { node.stop() }
         } catch {

@@ -50,6 +50,8 @@ enum WireSamples {
         WireSample(name: "TreeSummaryRequest()", message: .treeSummaryRequest(TreeSummaryRequest())),
         WireSample(name: "TreeSummaryResponse()", message: .treeSummaryResponse(TreeSummaryResponse())),
         WireSample(name: "TreeNodesRequest()", message: .treeNodesRequest(TreeNodesRequest())),
+        WireSample(name: "TreeRootsRequest()", message: .treeRootsRequest(TreeRootsRequest())),
+        WireSample(name: "TreeRootsResponse()", message: .treeRootsResponse(TreeRootsResponse())),
         WireSample(name: "TreeNodesResponse()", message: .treeNodesResponse(TreeNodesResponse())),
         WireSample(name: "BucketListRequest()", message: .bucketListRequest(BucketListRequest())),
         WireSample(name: "BucketListResponse()", message: .bucketListResponse(BucketListResponse())),
@@ -119,7 +121,19 @@ enum WireSamples {
         ),
         WireSample(
             name: "TreeSummaryResponse full",
-            message: .treeSummaryResponse(TreeSummaryResponse(fanOutBits: 4, depth: 2, root: ByteBuffer(bytes: Array(repeating: 0xEE, count: 16)), acceptsValues: true, keys: .max, tombstones: 1, ghosts: 2, lastUpdateMillis: .max))
+            message: .treeSummaryResponse(TreeSummaryResponse(fanOutBits: 4, depth: 2, root: ByteBuffer(bytes: Array(repeating: 0xEE, count: 16)), acceptsValues: true, keys: .max, tombstones: 1, ghosts: 2, lastUpdateMillis: .max, complete: true))
+        ),
+        WireSample(
+            name: "TreeRootsRequest full",
+            message: .treeRootsRequest(TreeRootsRequest(partitions: [0, 1, 4095, .max]))
+        ),
+        WireSample(
+            name: "TreeRootsResponse full",
+            message: .treeRootsResponse(TreeRootsResponse(roots: ByteBuffer(bytes: Array(repeating: 0x5A, count: 64)), complete: ByteBuffer(bytes: [1, 0, 1, 1])))
+        ),
+        WireSample(
+            name: "ReplicaReadResponse not ready",
+            message: .replicaReadResponse(ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "k"), state: .missing), notReady: true))
         ),
         WireSample(
             name: "PeerHello full",

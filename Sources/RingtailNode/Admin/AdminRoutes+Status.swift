@@ -11,8 +11,10 @@ extension AdminRoutes {
         return AdminResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: ByteBuffer(bytes: registry.emitToBuffer()))
     }
 
-    /// Ready once membership runs and sees this node alive and anti-entropy has every partition
-    /// it replicates checked and in sync (a node with no live peer has nothing to check).
+    /// Ready once membership runs and sees this node alive, the node has joined (founded its
+    /// cluster or sees another member), every partition it replicates is filled (its reads
+    /// count toward R), and anti-entropy has every partition checked and in sync (a node with
+    /// no live peer has nothing to check).
     func health() -> AdminResponse {
         guard let cluster else { return ready(["cluster services off"]) }
         let status = cluster.status()
@@ -20,7 +22,9 @@ extension AdminRoutes {
             return notReady("membership has not started")
         }
         guard me.state == .alive else { return notReady("this node is \(me.state) in its own view") }
+        guard cluster.state.hasJoined else { return notReady("has not joined the cluster yet (no other member seen)") }
         let repair = cluster.antiEntropy.status()
+        if !repair.ready { return notReady("\(repair.partitionsFilling) partitions still being filled") }
         if repair.enabled {
             if repair.partitionsOutOfSync > 0 { return notReady("\(repair.partitionsOutOfSync) partitions out of sync") }
             // Alone there is no replica to compare with, so unchecked partitions are expected.
@@ -69,6 +73,9 @@ extension AdminRoutes {
                 ("partitionsUnchecked", "\(repair.partitionsUnchecked)"), ("keysRepaired", "\(repair.keysRepaired)"),
                 ("bytesRepaired", "\(repair.bytesRepaired)"), ("wireBytesSent", "\(repair.wireBytesSent)"),
                 ("wireBytesReceived", "\(repair.wireBytesReceived)"), ("paused", "\(repair.paused)"),
+                ("ready", "\(repair.ready)"),
+                ("partitionsFilling", "\(repair.partitionsFilling)"), ("partitionsHandingOff", "\(repair.partitionsHandingOff)"),
+                ("partitionsDropped", "\(repair.partitionsDropped)"), ("keysDropped", "\(repair.keysDropped)"),
             ])),
         ]))
     }

@@ -11,12 +11,7 @@ extension AntiEntropyService {
         do {
             switch directive {
             case .requestSummary(let partition):
-                let summary = try await client.request(.treeSummaryRequest(TreeSummaryRequest(partition: UInt32(partition))), expecting: TreeSummaryResponse.self)
-                guard (1...10).contains(summary.fanOutBits), (1...4).contains(summary.depth), summary.fanOutBits * summary.depth <= 24,
-                    let root = AntiEntropyWire.digests(summary.root)?.first
-                else { return .failed("malformed tree summary") }
-                let layout = MerkleLayout(fanOutBits: Int(summary.fanOutBits), depth: Int(summary.depth))
-                return .summary(TreeSummary(layout: layout, root: root, acceptsValues: summary.acceptsValues))
+                return await askSummary(client, partition: partition).event
             case .requestNodes(let partition, let request):
                 let message = TreeNodesRequest(partition: UInt32(partition), level: UInt32(request.level), indices: request.indices.map { UInt32($0) })
                 let response = try await client.request(.treeNodesRequest(message), expecting: TreeNodesResponse.self)
@@ -41,6 +36,20 @@ extension AntiEntropyService {
             }
         } catch {
             return .failed("\(error)")
+        }
+    }
+
+    /// Asks the peer for its root of `partition`; also returns whether the peer's copy is complete.
+    func askSummary(_ client: RingtailClient, partition: Int) async -> (event: SyncEvent, peerComplete: Bool) {
+        do {
+            let summary = try await client.request(.treeSummaryRequest(TreeSummaryRequest(partition: UInt32(partition))), expecting: TreeSummaryResponse.self)
+            guard (1...10).contains(summary.fanOutBits), (1...4).contains(summary.depth), summary.fanOutBits * summary.depth <= 24,
+                let root = AntiEntropyWire.digests(summary.root)?.first
+            else { return (.failed("malformed tree summary"), false) }
+            let layout = MerkleLayout(fanOutBits: Int(summary.fanOutBits), depth: Int(summary.depth))
+            return (.summary(TreeSummary(layout: layout, root: root, acceptsValues: summary.acceptsValues)), summary.complete)
+        } catch {
+            return (.failed("\(error)"), false)
         }
     }
 
@@ -114,6 +123,8 @@ extension AntiEntropyService {
         let partitions = cluster.ring.partitions(replicatedBy: cluster.me)
         let counts = progress.counts(over: partitions)
         let totals = progress.snapshot
+        let custody = cluster.custody.gated ? cluster.custody.counts : (filling: 0, ready: partitions.count, handingOff: 0)
+        let dropped = cluster.custody.dropped
         return RepairStatusResponse(
             nodeId: local.nodeID.name,
             partitionsReplicated: UInt32(partitions.count),
@@ -130,7 +141,12 @@ extension AntiEntropyService {
             enabled: settings.enabled,
             wireBytesSent: peers.traffic?.bytesSent ?? 0,
             wireBytesReceived: peers.traffic?.bytesReceived ?? 0,
-            paused: paused.load(ordering: .relaxed)
+            paused: paused.load(ordering: .relaxed),
+            ready: cluster.custody.isReady && cluster.hasJoined,
+            partitionsFilling: UInt32(custody.filling),
+            partitionsHandingOff: UInt32(custody.handingOff),
+            partitionsDropped: dropped.partitions,
+            keysDropped: dropped.keys
         )
     }
 }

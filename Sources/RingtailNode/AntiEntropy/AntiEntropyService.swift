@@ -42,7 +42,11 @@ public final class AntiEntropyService: Service, Sendable {
             try await cancelWhenGracefulShutdown { [self] in
                 var pass = 0
                 while true {
-                    try await Task.sleep(for: .milliseconds(Int64(settings.intervalMillis)))
+                    // While partitions are being filled or handed off, passes follow each other
+                    // closely: a node's reads do not count until it is filled.
+                    let busy = cluster.custody.counts.filling + cluster.custody.counts.handingOff > 0
+                    let pause = busy ? min(settings.intervalMillis, Self.fillingIntervalMillis) : settings.intervalMillis
+                    try await Task.sleep(for: .milliseconds(Int64(pause)))
                     await runPass(number: pass)
                     pass += 1
                 }
@@ -56,7 +60,10 @@ public final class AntiEntropyService: Service, Sendable {
         let me = cluster.me
         let partitions = ring.partitions(replicatedBy: me)
         let pause = Duration.milliseconds(max(1, 1000 / max(1, settings.sessionsPerSecond)))
-        for partition in partitions {
+        // Filling partitions first: until they are filled this node's reads do not count.
+        let filling = partitions.filter { cluster.custody.state(of: $0) == .filling }
+        await fillConcurrently(filling, ring: ring, pass: pass)
+        for partition in partitions where !filling.contains(partition) {
             if Task.isCancelled { return }
             let others = ring.preferenceList(forPartition: partition).filter { $0 != me && cluster.isAlive($0) }
             guard !others.isEmpty else { continue }
@@ -65,12 +72,15 @@ public final class AntiEntropyService: Service, Sendable {
             await sync(partition: partition, with: client, peer: peer)
             try? await Task.sleep(for: pause)
         }
+        await handOff(ring: ring, pause: pause)
         trees.sweepGhosts(nowMillis: local.wallClock.nowMillis(), rules: ExchangeRules(tombstoneGraceMillis: local.configuration.tombstoneGraceMillis))
     }
 
-    /// One exchange of `partition` with `peer`.
-    func sync(partition: Int, with client: RingtailClient, peer: NodeID) async {
-        if paused.load(ordering: .relaxed) { return }
+    /// One exchange of `partition` with `peer`. Returns how it ended and whether the peer said
+    /// its copy is complete (see `PartitionCustody`).
+    @discardableResult
+    func sync(partition: Int, with client: RingtailClient, peer: NodeID) async -> (inSync: Bool, peerComplete: Bool) {
+        if paused.load(ordering: .relaxed) { return (false, false) }
         progress.started(partition)
         let snapshot = trees.withTree(partition) { $0.snapshot() }
         var session = PartitionSyncSession(
@@ -83,11 +93,16 @@ public final class AntiEntropyService: Service, Sendable {
         var pending = session.start()
         var outcome: SyncOutcome = .failed("not finished")
         var adoptedGhosts = 0
+        var peerComplete = false
         while !pending.isEmpty {
             var next: [SyncDirective] = []
             for directive in pending {
                 switch directive {
-                case .requestSummary, .requestNodes, .requestBuckets:
+                case .requestSummary(let partition):
+                    let (event, complete) = await askSummary(client, partition: partition)
+                    peerComplete = complete
+                    next += session.handle(event)
+                case .requestNodes, .requestBuckets:
                     let event = await ask(client, directive)
                     next += session.handle(event)
                 case .send(_, let transfers):
@@ -124,6 +139,8 @@ public final class AntiEntropyService: Service, Sendable {
                 "adoptedGhosts": "\(adoptedGhosts)",
             ])
         }
+        if case .inSync = outcome { return (true, peerComplete) }
+        return (false, peerComplete)
     }
 }
 

@@ -61,6 +61,7 @@ struct AntiEntropyResponder {
     let trees: PartitionTrees
     let lister: BucketLister
     let clock: any MillisecondClock
+    let custody: CustodyTracker
     /// Most buckets listed for one request.
     static let maxBucketsPerRequest = 1024
 
@@ -72,9 +73,25 @@ struct AntiEntropyResponder {
                 fanOutBits: UInt32(tree.layout.fanOutBits), depth: UInt32(tree.layout.depth),
                 root: ByteBuffer(bytes: statistics.root.bytes), acceptsValues: true,
                 keys: UInt64(statistics.keyCount), tombstones: UInt64(statistics.tombstoneCount),
-                ghosts: UInt64(statistics.ghostCount), lastUpdateMillis: statistics.lastUpdateMillis
+                ghosts: UInt64(statistics.ghostCount), lastUpdateMillis: statistics.lastUpdateMillis,
+                complete: custody.isComplete(partition)
             )
         }
+    }
+
+    func roots(_ request: TreeRootsRequest) throws(OperationError) -> TreeRootsResponse {
+        guard request.partitions.count <= trees.partitionCount else {
+            throw OperationError(.invalidArgument, "at most \(trees.partitionCount) partitions per request")
+        }
+        var roots = ByteBuffer()
+        var complete = ByteBuffer()
+        roots.reserveCapacity(request.partitions.count * MerkleDigest.byteCount)
+        for raw in request.partitions {
+            let partition = try checkedPartition(raw)
+            roots.writeBytes(trees.withTree(partition) { $0.statistics().root.bytes })
+            complete.writeInteger(UInt8(custody.isComplete(partition) ? 1 : 0))
+        }
+        return TreeRootsResponse(roots: roots, complete: complete)
     }
 
     func nodes(_ request: TreeNodesRequest) throws(OperationError) -> TreeNodesResponse {

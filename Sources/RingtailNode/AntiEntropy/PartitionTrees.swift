@@ -78,12 +78,14 @@ public final class PartitionTrees: StoreObserver {
     /// false when this replica holds the same or a newer version (in the store or as a ghost).
     public func adoptWithoutValue(_ entry: BucketEntry, store: Store) -> Bool {
         precondition(entry.kind != .tombstone, "a tombstone is stored as a delete, not adopted as a ghost")
+        // Attach before taking the shard lock below: attaching takes every shard lock.
+        activate()
         let now = clock.nowMillis()
         return entry.key.withUnsafeBytes { key in
             let hash = StableHash.xxh64(key)
             var adopted = false
             _ = store.dropOlder(key: key, keyHash: hash, than: entry.version) {
-                withTree(partitioner.partition(forKeyHash: hash)) { tree in
+                withFollowedTree(partitioner.partition(forKeyHash: hash)) { tree in
                     if let ghost = tree.ghost(key: key, keyHash: hash), ghost.version >= entry.version { return }
                     tree.recordWithoutValue(entry, keyHash: hash, old: nil, nowMillis: now)
                     adopted = true
@@ -104,6 +106,27 @@ public final class PartitionTrees: StoreObserver {
         cells[partition].tree.withLock { tree in
             if tree == nil { tree = PartitionTree(partition: partition, layout: layout) }
             return body(&tree!)
+        }
+    }
+
+    /// Forgets the tree of `partition` (and its ghosts) if it counts no entries, as after its
+    /// entries were dropped; a write that raced the drop keeps the tree.
+    public func resetIfEmpty(_ partition: Int) {
+        cells[partition].tree.withLock { tree in
+            guard var current = tree else { return }
+            let statistics = current.statistics()
+            if statistics.keyCount + statistics.tombstoneCount == 0 { tree = nil }
+        }
+    }
+
+    /// Whether `partition` has a tree that counts entries (values, tombstones or ghosts),
+    /// without creating one.
+    public func holdsEntries(_ partition: Int) -> Bool {
+        activate()
+        return cells[partition].tree.withLock { tree in
+            guard var current = tree else { return false }
+            let statistics = current.statistics()
+            return statistics.keyCount + statistics.tombstoneCount + statistics.ghostCount > 0
         }
     }
 

@@ -6,9 +6,12 @@ public final class ClusterCounters: Sendable {
     let quorumFailures = Atomic<UInt64>(0)
     let coordinatedReads = Atomic<UInt64>(0)
     let coordinatedWrites = Atomic<UInt64>(0)
+    /// Reads that asked a node past the preference list because a replica was still filling.
+    let readStandIns = Atomic<UInt64>(0)
 
     public init() {}
 
     public var readRepairCount: UInt64 { readRepairs.load(ordering: .relaxed) }
     public var quorumFailureCount: UInt64 { quorumFailures.load(ordering: .relaxed) }
+    public var readStandInCount: UInt64 { readStandIns.load(ordering: .relaxed) }
 }

@@ -25,7 +25,7 @@ public final class ClusterNode: Sendable {
         group: any EventLoopGroup, address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger
     ) {
         self.local = local
-        let state = ClusterState(me: local.nodeID, configuration: configuration)
+        let state = ClusterState(me: local.nodeID, configuration: configuration, gateReads: settings.enabled)
         let authenticator = configuration.secret.map { PeerAuthenticator(secret: $0) }
         let me = local.nodeID
         let clock = local.wallClock
@@ -47,7 +47,8 @@ public final class ClusterNode: Sendable {
         // and a long bucket list or value stream does not delay replica writes queued behind it.
         let repairPeers = PeerPool(group: group, requestTimeoutMillis: configuration.replicaTimeoutMillis, handshake: handshake, traffic: WireTraffic())
         self.antiEntropy = AntiEntropyService(local: local, cluster: state, peers: repairPeers, trees: trees, settings: settings, logger: logger)
-        self.responder = AntiEntropyResponder(trees: trees, lister: BucketLister(store: local.store, trees: trees), clock: local.wallClock)
+        self.responder = AntiEntropyResponder(
+            trees: trees, lister: BucketLister(store: local.store, trees: trees), clock: local.wallClock, custody: state.custody)
     }
 
     /// The membership view for `cachectl cluster`.
@@ -80,7 +81,8 @@ public final class ClusterNode: Sendable {
             hintsDelivered: UInt64(hintStats.delivered),
             hintsDropped: UInt64(hintStats.dropped),
             readRepairs: counters.readRepairCount,
-            quorumFailures: counters.quorumFailureCount
+            quorumFailures: counters.quorumFailureCount,
+            readStandIns: counters.readStandInCount
         )
     }
 

@@ -15,12 +15,23 @@ public final class ClusterState: Sendable {
     /// Created once the RPC port is bound, since a member is known by that address.
     private let swim = Mutex<SWIMInstance?>(nil)
     private let currentRing: Mutex<HashRing>
+    /// Which partitions this node holds completely; follows every ring change.
+    public let custody: CustodyTracker
 
-    public init(me: NodeID, configuration: ClusterConfiguration) {
+    /// `gateReads` false (anti-entropy off: nothing would ever fill) counts every copy as complete.
+    public init(me: NodeID, configuration: ClusterConfiguration, gateReads: Bool = true) {
         self.configuration = configuration
         self.me = me
         let ring = HashRing(members: [RingMember(id: me, weight: configuration.weight)], configuration: configuration.ringConfiguration)
         self.currentRing = Mutex(ring)
+        self.custody = CustodyTracker(
+            partitionCount: ring.partitionCount, replicated: ring.partitions(replicatedBy: me),
+            startsReady: configuration.seeds.isEmpty, gated: gateReads)
+    }
+
+    /// Part of a cluster: it founded one (no seeds), or it sees another live member.
+    public var hasJoined: Bool {
+        configuration.seeds.isEmpty || members.contains { $0.id != me && $0.state.isLive }
     }
 
     /// Starts the membership protocol with this node reachable at `address`.
@@ -60,6 +71,8 @@ public final class ClusterState: Sendable {
         let ringMembers = members.filter { $0.state != .left }.map { RingMember(id: $0.id, weight: $0.weight) }
         let ring = HashRing(members: ringMembers, configuration: configuration.ringConfiguration)
         currentRing.withLock { $0 = ring }
+        let joined = configuration.seeds.isEmpty || members.contains { $0.id != me && $0.state.isLive }
+        custody.ringChanged(ring, me: me, joined: joined)
     }
 
     /// Whether requests should be sent to `node` now: alive or merely suspected.

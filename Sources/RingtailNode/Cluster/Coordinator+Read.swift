@@ -16,40 +16,46 @@ extension Coordinator {
             return eventLoop.makeFailedFuture(error)
         }
         counters.coordinatedReads.add(1, ordering: .relaxed)
-        let targets = placement(of: key).owners.filter(cluster.isReachable)
+        let (owners, extended) = placement(of: key)
+        let targets = owners.filter(cluster.isReachable)
         guard let round = try? ReadRound<ByteBuffer>(targets: targets, required: required) else {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: targets.count, failures: [], timedOut: 0))
             return eventLoop.makeFailedFuture(quorumError(shortfall))
         }
         let promise = eventLoop.makePromise(of: GetResponse.self)
-        let state = ReadState(round: round, key: key, promise: promise)
+        let state = ReadState(round: round, key: key, promise: promise, standIns: extended)
         let timeout = eventLoop.scheduleTask(in: replicaTimeout) { [self] in
             finish(state) { $0.round.timeout() }
         }
         state.timeout.withLock { $0 = timeout }
-        let request = AnyMessage.replicaReadRequest(ReplicaReadRequest(key: key))
-        for node in targets {
-            if node == cluster.me {
-                record(state, from: node, result: .success(ReplicaReadResponse(entry: local.readReplica(key))))
-                continue
-            }
-            guard let client = client(for: node) else {
-                record(state, from: node, result: .failure(OperationError(.internalError, "no address for \(node)")))
-                continue
-            }
-            client.sendFuture(request).whenComplete { [self] result in
-                record(state, from: node, result: PeerReply<ReplicaReadResponse>.decode(result))
-            }
-        }
+        for node in targets { ask(node, for: state) }
         return promise.futureResult
+    }
+
+    /// Sends the replica read to `node` (or reads locally) and records the answer.
+    private func ask(_ node: NodeID, for state: ReadState) {
+        if node == cluster.me {
+            let complete = cluster.custody.isComplete(key: state.key.readableBytesView)
+            record(state, from: node, result: .success(ReplicaReadResponse(entry: local.readReplica(state.key), notReady: !complete)))
+            return
+        }
+        guard let client = client(for: node) else {
+            record(state, from: node, result: .failure(OperationError(.internalError, "no address for \(node)")))
+            return
+        }
+        client.sendFuture(.replicaReadRequest(ReplicaReadRequest(key: state.key))).whenComplete { [self] result in
+            record(state, from: node, result: PeerReply<ReplicaReadResponse>.decode(result))
+        }
     }
 
     private func record(_ state: ReadState, from node: NodeID, result: Result<ReplicaReadResponse, OperationError>) {
         let reply: ReadReply<ByteBuffer>
+        var notReady = false
         switch result {
         case .failure(let error):
             reply = .failed(reason: error.message)
         case .success(let response):
+            notReady = response.notReady
             let entry = response.entry
             switch (entry.state, entry.version?.modelVersion) {
             case (.live, let version?):
@@ -60,7 +66,22 @@ extension Coordinator {
                 reply = .missing
             }
         }
-        finish(state) { $0.round.record(reply, from: node) }
+        guard notReady else {
+            finish(state) { $0.round.record(reply, from: node) }
+            return
+        }
+        // A copy still being filled: its answer informs, but does not count toward R. If the
+        // others cannot make R alone, the next node on the ring stands in (after a join, that
+        // is the former replica still handing the partition off).
+        var standIn: NodeID?
+        finish(state) { shared in
+            let candidate = state.standIns.first { !shared.round.targets.contains($0) && cluster.isReachable($0) }
+            standIn = shared.round.recordNotReady(reply, from: node, standIn: candidate).addedStandIn
+        }
+        if let standIn {
+            counters.readStandIns.add(1, ordering: .relaxed)
+            ask(standIn, for: state)
+        }
     }
 
     private func finish(_ state: ReadState, update: (inout ReadState.Shared) -> Void) {
@@ -89,7 +110,11 @@ extension Coordinator {
             }
         }
         if settledNow { state.timeout.withLock { $0?.cancel() } }
-        if let repair { readRepair(repair, key: state.key) }
+        if var repair {
+            // A stand-in is no replica: a copy written there would only be dropped again.
+            repair.replicas.removeAll { state.standIns.contains($0.node) }
+            if !repair.replicas.isEmpty { readRepair(repair, key: state.key) }
+        }
     }
 
     static func response(_ resolution: ReadResolution<ByteBuffer>) -> GetResponse {
@@ -135,9 +160,13 @@ final class ReadState: Sendable {
     let promise: EventLoopPromise<GetResponse>
     let timeout = Mutex<Scheduled<Void>?>(nil)
 
-    init(round: ReadRound<ByteBuffer>, key: ByteBuffer, promise: EventLoopPromise<GetResponse>) {
+    /// Nodes after the preference list, in ring order, that may stand in for a filling replica.
+    let standIns: [NodeID]
+
+    init(round: ReadRound<ByteBuffer>, key: ByteBuffer, promise: EventLoopPromise<GetResponse>, standIns: [NodeID]) {
         self.shared = Mutex(Shared(round: round))
         self.key = key
         self.promise = promise
+        self.standIns = standIns
     }
 }

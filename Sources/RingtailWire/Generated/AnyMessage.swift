@@ -35,6 +35,8 @@ public enum AnyMessage: Sendable, Equatable {
     case bucketListResponse(BucketListResponse)
     case repairStatusRequest(RepairStatusRequest)
     case repairStatusResponse(RepairStatusResponse)
+    case treeRootsRequest(TreeRootsRequest)
+    case treeRootsResponse(TreeRootsResponse)
 
     /// The type id the frame header carries for this message.
     public var messageType: MessageType {
@@ -70,6 +72,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .bucketListResponse: .bucketListResponse
         case .repairStatusRequest: .repairStatusRequest
         case .repairStatusResponse: .repairStatusResponse
+        case .treeRootsRequest: .treeRootsRequest
+        case .treeRootsResponse: .treeRootsResponse
         }
     }
 
@@ -107,6 +111,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .bucketListResponse(let message): message
         case .repairStatusRequest(let message): message
         case .repairStatusResponse(let message): message
+        case .treeRootsRequest(let message): message
+        case .treeRootsResponse(let message): message
         }
     }
 
@@ -144,6 +150,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .bucketListResponse: self = try .bucketListResponse(BucketListResponse(decoding: &body))
         case .repairStatusRequest: self = try .repairStatusRequest(RepairStatusRequest(decoding: &body))
         case .repairStatusResponse: self = try .repairStatusResponse(RepairStatusResponse(decoding: &body))
+        case .treeRootsRequest: self = try .treeRootsRequest(TreeRootsRequest(decoding: &body))
+        case .treeRootsResponse: self = try .treeRootsResponse(TreeRootsResponse(decoding: &body))
         }
     }
 
@@ -181,6 +189,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .bucketListResponse(let message): message.encode(into: &buffer)
         case .repairStatusRequest(let message): message.encode(into: &buffer)
         case .repairStatusResponse(let message): message.encode(into: &buffer)
+        case .treeRootsRequest(let message): message.encode(into: &buffer)
+        case .treeRootsResponse(let message): message.encode(into: &buffer)
         }
     }
 }

@@ -33,6 +33,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case bucketListResponse = 65
     case repairStatusRequest = 66
     case repairStatusResponse = 67
+    case treeRootsRequest = 75
+    case treeRootsResponse = 76
 
     /// The message's name in the schema.
     public var description: String {
@@ -68,6 +70,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
         case .bucketListResponse: "BucketListResponse"
         case .repairStatusRequest: "RepairStatusRequest"
         case .repairStatusResponse: "RepairStatusResponse"
+        case .treeRootsRequest: "TreeRootsRequest"
+        case .treeRootsResponse: "TreeRootsResponse"
         }
     }
 }

@@ -941,15 +941,23 @@ public struct ReplicaReadResponse: FramedMessage {
     public static let messageType: MessageType = .replicaReadResponse
 
     public var entry: StoredEntry
+    /// True while this replica's copy of the key's partition is incomplete (being filled by
+    /// anti-entropy after a start or a ring change): the answer must not count toward R.
+    public var notReady: Bool
 
     public init(
-        entry: StoredEntry = StoredEntry()
+        entry: StoredEntry = StoredEntry(),
+        notReady: Bool = false
     ) {
         self.entry = entry
+        self.notReady = notReady
     }
 
     public func encode(into buffer: inout ByteBuffer) {
         buffer.writeWireMessage(self.entry, field: 1)
+        if self.notReady {
+            buffer.writeWireBool(self.notReady, field: 2)
+        }
     }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
@@ -957,6 +965,7 @@ public struct ReplicaReadResponse: FramedMessage {
         while let tag = try buffer.readWireTag() {
             switch tag.fieldNumber {
             case 1: self.entry = try buffer.readWireMessage(StoredEntry.self, tag, nestingDepth: nestingDepth)
+            case 2: self.notReady = try buffer.readWireBool(tag)
             default: try buffer.skipWireField(tag)
             }
         }
@@ -1061,6 +1070,8 @@ public struct ClusterStatusResponse: FramedMessage {
     public var hintsDropped: UInt64
     public var readRepairs: UInt64
     public var quorumFailures: UInt64
+    /// Reads that asked a node past the preference list because a replica was still filling.
+    public var readStandIns: UInt64
 
     public init(
         nodeId: String = "",
@@ -1073,7 +1084,8 @@ public struct ClusterStatusResponse: FramedMessage {
         hintsDelivered: UInt64 = 0,
         hintsDropped: UInt64 = 0,
         readRepairs: UInt64 = 0,
-        quorumFailures: UInt64 = 0
+        quorumFailures: UInt64 = 0,
+        readStandIns: UInt64 = 0
     ) {
         self.nodeId = nodeId
         self.members = members
@@ -1086,6 +1098,7 @@ public struct ClusterStatusResponse: FramedMessage {
         self.hintsDropped = hintsDropped
         self.readRepairs = readRepairs
         self.quorumFailures = quorumFailures
+        self.readStandIns = readStandIns
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -1122,6 +1135,9 @@ public struct ClusterStatusResponse: FramedMessage {
         if self.quorumFailures != 0 {
             buffer.writeWireUInt64(self.quorumFailures, field: 11)
         }
+        if self.readStandIns != 0 {
+            buffer.writeWireUInt64(self.readStandIns, field: 20)
+        }
     }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
@@ -1139,6 +1155,7 @@ public struct ClusterStatusResponse: FramedMessage {
             case 9: self.hintsDropped = try buffer.readWireUInt64(tag)
             case 10: self.readRepairs = try buffer.readWireUInt64(tag)
             case 11: self.quorumFailures = try buffer.readWireUInt64(tag)
+            case 20: self.readStandIns = try buffer.readWireUInt64(tag)
             default: try buffer.skipWireField(tag)
             }
         }
@@ -1390,6 +1407,9 @@ public struct TreeSummaryResponse: FramedMessage {
     public var tombstones: UInt64
     public var ghosts: UInt64
     public var lastUpdateMillis: UInt64
+    /// This replica's copy is complete (filled, or handed off from a filled copy): a peer that
+    /// is filling may become ready by being in sync with it.
+    public var complete: Bool
 
     public init(
         fanOutBits: UInt32 = 0,
@@ -1399,7 +1419,8 @@ public struct TreeSummaryResponse: FramedMessage {
         keys: UInt64 = 0,
         tombstones: UInt64 = 0,
         ghosts: UInt64 = 0,
-        lastUpdateMillis: UInt64 = 0
+        lastUpdateMillis: UInt64 = 0,
+        complete: Bool = false
     ) {
         self.fanOutBits = fanOutBits
         self.depth = depth
@@ -1409,6 +1430,7 @@ public struct TreeSummaryResponse: FramedMessage {
         self.tombstones = tombstones
         self.ghosts = ghosts
         self.lastUpdateMillis = lastUpdateMillis
+        self.complete = complete
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -1436,6 +1458,9 @@ public struct TreeSummaryResponse: FramedMessage {
         if self.lastUpdateMillis != 0 {
             buffer.writeWireFixed64(self.lastUpdateMillis, field: 8)
         }
+        if self.complete {
+            buffer.writeWireBool(self.complete, field: 20)
+        }
     }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
@@ -1450,6 +1475,7 @@ public struct TreeSummaryResponse: FramedMessage {
             case 6: self.tombstones = try buffer.readWireUInt64(tag)
             case 7: self.ghosts = try buffer.readWireUInt64(tag)
             case 8: self.lastUpdateMillis = try buffer.readWireFixed64(tag)
+            case 20: self.complete = try buffer.readWireBool(tag)
             default: try buffer.skipWireField(tag)
             }
         }
@@ -1644,6 +1670,14 @@ public struct RepairStatusResponse: FramedMessage {
     public var wireBytesSent: UInt64
     public var wireBytesReceived: UInt64
     public var paused: Bool
+    /// No partition this node replicates is still being filled: its reads count toward R.
+    public var ready: Bool
+    public var partitionsFilling: UInt32
+    /// Partitions no longer replicated here, kept until every current replica has them.
+    public var partitionsHandingOff: UInt32
+    /// Partitions handed off and dropped here since start, and the keys they held.
+    public var partitionsDropped: UInt64
+    public var keysDropped: UInt64
 
     public init(
         nodeId: String = "",
@@ -1661,7 +1695,12 @@ public struct RepairStatusResponse: FramedMessage {
         enabled: Bool = false,
         wireBytesSent: UInt64 = 0,
         wireBytesReceived: UInt64 = 0,
-        paused: Bool = false
+        paused: Bool = false,
+        ready: Bool = false,
+        partitionsFilling: UInt32 = 0,
+        partitionsHandingOff: UInt32 = 0,
+        partitionsDropped: UInt64 = 0,
+        keysDropped: UInt64 = 0
     ) {
         self.nodeId = nodeId
         self.partitionsReplicated = partitionsReplicated
@@ -1679,6 +1718,11 @@ public struct RepairStatusResponse: FramedMessage {
         self.wireBytesSent = wireBytesSent
         self.wireBytesReceived = wireBytesReceived
         self.paused = paused
+        self.ready = ready
+        self.partitionsFilling = partitionsFilling
+        self.partitionsHandingOff = partitionsHandingOff
+        self.partitionsDropped = partitionsDropped
+        self.keysDropped = keysDropped
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -1730,6 +1774,21 @@ public struct RepairStatusResponse: FramedMessage {
         if self.paused {
             buffer.writeWireBool(self.paused, field: 16)
         }
+        if self.ready {
+            buffer.writeWireBool(self.ready, field: 20)
+        }
+        if self.partitionsFilling != 0 {
+            buffer.writeWireUInt32(self.partitionsFilling, field: 21)
+        }
+        if self.partitionsHandingOff != 0 {
+            buffer.writeWireUInt32(self.partitionsHandingOff, field: 22)
+        }
+        if self.partitionsDropped != 0 {
+            buffer.writeWireUInt64(self.partitionsDropped, field: 23)
+        }
+        if self.keysDropped != 0 {
+            buffer.writeWireUInt64(self.keysDropped, field: 24)
+        }
     }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
@@ -1752,6 +1811,79 @@ public struct RepairStatusResponse: FramedMessage {
             case 14: self.wireBytesSent = try buffer.readWireUInt64(tag)
             case 15: self.wireBytesReceived = try buffer.readWireUInt64(tag)
             case 16: self.paused = try buffer.readWireBool(tag)
+            case 20: self.ready = try buffer.readWireBool(tag)
+            case 21: self.partitionsFilling = try buffer.readWireUInt32(tag)
+            case 22: self.partitionsHandingOff = try buffer.readWireUInt32(tag)
+            case 23: self.partitionsDropped = try buffer.readWireUInt64(tag)
+            case 24: self.keysDropped = try buffer.readWireUInt64(tag)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// The roots of many partitions at once, with whether this replica's copy of each is complete:
+/// a node filling its partitions after a start compares them all in one round trip, and runs
+/// sessions only for the partitions whose roots differ.
+public struct TreeRootsRequest: FramedMessage {
+    public static let messageType: MessageType = .treeRootsRequest
+
+    public var partitions: [UInt32]
+
+    public init(
+        partitions: [UInt32] = []
+    ) {
+        self.partitions = partitions
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        for element in self.partitions {
+            buffer.writeWireUInt32(element, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.partitions.append(try buffer.readWireUInt32(tag))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct TreeRootsResponse: FramedMessage {
+    public static let messageType: MessageType = .treeRootsResponse
+
+    /// 16 bytes per requested partition, in request order.
+    public var roots: ByteBuffer
+    /// One byte per requested partition: 1 when this replica's copy is complete.
+    public var complete: ByteBuffer
+
+    public init(
+        roots: ByteBuffer = ByteBuffer(),
+        complete: ByteBuffer = ByteBuffer()
+    ) {
+        self.roots = roots
+        self.complete = complete
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.roots.readableBytes != 0 {
+            buffer.writeWireBytes(self.roots, field: 1)
+        }
+        if self.complete.readableBytes != 0 {
+            buffer.writeWireBytes(self.complete, field: 2)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.roots = try buffer.readWireBytes(tag)
+            case 2: self.complete = try buffer.readWireBytes(tag)
             default: try buffer.skipWireField(tag)
             }
         }
