@@ -8,7 +8,7 @@
 #   scripts/cluster.sh pause NODE           SIGSTOP
 #   scripts/cluster.sh resume NODE          SIGCONT
 #   scripts/cluster.sh restart NODE         start a stopped or killed node again (empty, same address)
-#   scripts/cluster.sh add [NODE]           start one more node joining the cluster
+#   scripts/cluster.sh add [NODE] [-- extra cache-node flags]   start one more node joining the cluster
 #   scripts/cluster.sh leave NODE           graceful shutdown: the node announces it leaves
 #   scripts/cluster.sh address NODE         print a node's host:port
 #   scripts/cluster.sh wait-members N [SECONDS]   wait until every running node sees N alive members
@@ -296,10 +296,11 @@ case "$command" in
     restart) restart_node "$1" ;;
     leave) stop_node "$1"; log "$(node_name "$1") left" ;;
     add)
-        if [ $# -gt 0 ]; then name="$(node_name "$1")"
+        if [ $# -gt 0 ] && [ "$1" != "--" ]; then name="$(node_name "$1")"; shift
         else last="$(known_nodes | tail -1)"; name="node-$(( ${last#node-} + 1 ))"; fi
+        [ $# -gt 0 ] && { [ "$1" = "--" ] || die "usage: add [NODE] [-- extra cache-node flags]"; shift; }
         mapfile -t common <"$dir/common.args"
-        start_node "$name" --join "$(seeds_except "$name")" "${common[@]}"
+        start_node "$name" --join "$(seeds_except "$name")" "${common[@]}" "$@"
         ;;
     address) node_address "$1" ;;
     wait-members) wait_members "$@" ;;
