@@ -97,7 +97,7 @@ log "building cache-checker ($RINGTAIL_BUILD_CONFIG)"
 bin="$(cd "$RINGTAIL_ROOT" && swift build -c "$RINGTAIL_BUILD_CONFIG" --show-bin-path)"
 if [ "$scenario" = skew ]; then
     cluster up --nodes 2 --replicas 3 -- "${node_flags[@]}" >/dev/null
-    cluster add 3 -- --clock-offset-ms "$skew_ms" >/dev/null
+    cluster add 3 -- "--clock-offset-ms=$skew_ms" >/dev/null
     cluster wait-members 3 60
     log "node-3's clock runs $skew_ms ms off"
 else
@@ -107,7 +107,8 @@ hosts="$(cluster address 1),$(cluster address 2),$(cluster address 3)"
 rm -rf "$out"; mkdir -p "$out"
 log "scenario $scenario: cache-checker for $duration against $hosts (outputs in $out)"
 status=0
-timeout 600 "$bin/cache-checker" --hosts "$hosts" --duration "$duration" --out "$out" \
+# --foreground keeps cache-checker in our process group, so Ctrl-C reaches it too.
+timeout --foreground 600 "$bin/cache-checker" --hosts "$hosts" --duration "$duration" --out "$out" \
     --cluster-dir "$RINGTAIL_CLUSTER_DIR" --cluster-script "$RINGTAIL_ROOT/scripts/cluster.sh" "${checker_flags[@]}" || status=$?
 log "scenario $scenario: cache-checker exited $status"
 exit "$status"
