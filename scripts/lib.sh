@@ -55,3 +55,24 @@ wait_for_port() {
     done
     return 1
 }
+
+# Installs iptables when missing (the partition faults cut traffic with it inside network
+# namespaces). Quiet and idempotent.
+ensure_iptables() {
+    command -v iptables >/dev/null 2>&1 && return 0
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+    log "installing iptables"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables >/dev/null \
+        || die "cannot install iptables (needed for network partitions)"
+}
+
+# Succeeds when this machine lets us create network namespaces (tries a probe namespace).
+netns_available() {
+    command -v ip >/dev/null 2>&1 || return 1
+    local probe="rtprobe$$"
+    ip netns add "$probe" >/dev/null 2>&1 || return 1
+    ip netns del "$probe" >/dev/null 2>&1 || true
+    return 0
+}

@@ -55,12 +55,19 @@ public struct CheckReport: Sendable, Codable, Equatable {
     public var phantoms: [Phantom] = []
     public var divergences: [Divergence] = []
     public var staleReads: [StaleRead] = []
+    /// Lost writes that last-write-wins explains by its version order (clock skew): counted,
+    /// not errors; only found when `lostUpdatesAreErrors` is false.
+    public var lostUpdates: [LostWrite] = []
     /// Keys that have writes in the history but no final state: they could not be checked.
     public var uncheckedKeys: [String] = []
     public var staleReadsAreErrors = false
+    public var lostUpdatesAreErrors = true
 
     /// Keys with at least one lost acknowledged write on some replica.
     public var lostKeys: Int { Set(lostWrites.map(\.key)).count }
+
+    /// Keys whose replicas agreed on a write that real time had superseded (see `lostUpdates`).
+    public var lostUpdateKeys: Int { Set(lostUpdates.map(\.key)).count }
 
     /// True when every invariant holds (stale reads count only when they are errors).
     public var isValid: Bool {

@@ -10,10 +10,17 @@
 /// 4. Stale reads (counted; errors only with `staleReadsAreErrors`, which fits R + W > N and no
 ///    clock skew): a read must not return a value superseded by an acknowledged write that
 ///    completed before the read began.
+///
+/// With `lostUpdatesAreErrors` false (clock skew), a lost write that last-write-wins explains,
+/// because the versions ordered the writes against real time, is counted as a lost update
+/// instead (see `isLostUpdate`); every other lost write still breaks invariant 1.
 public enum Checker {
-    public static func check(history: [Operation], finalState: FinalState, staleReadsAreErrors: Bool = false) -> CheckReport {
+    public static func check(
+        history: [Operation], finalState: FinalState, staleReadsAreErrors: Bool = false, lostUpdatesAreErrors: Bool = true
+    ) -> CheckReport {
         var report = CheckReport()
         report.staleReadsAreErrors = staleReadsAreErrors
+        report.lostUpdatesAreErrors = lostUpdatesAreErrors
         report.counts = counts(history, finalState)
         let byKey = Dictionary(grouping: history, by: \.key)
         for key in Set(byKey.keys).union(finalState.keys).sorted() {
@@ -72,9 +79,17 @@ public enum Checker {
         into report: inout CheckReport
     ) {
         let allowed = allowedFinal(timeline)
+        func lost(_ replica: String, _ held: String?) {
+            let finding = CheckReport.LostWrite(key: key, replica: replica, held: held, allowed: allowed)
+            if !report.lostUpdatesAreErrors && isLostUpdate(held: held, replicas: replicas, timeline) {
+                report.lostUpdates.append(finding)
+            } else {
+                report.lostWrites.append(finding)
+            }
+        }
         for (replica, held) in replicas.sorted(by: { $0.key < $1.key }) {
             guard let held else {
-                if !timeline.absentMayBeFinal { report.lostWrites.append(.init(key: key, replica: replica, held: nil, allowed: allowed)) }
+                if !timeline.absentMayBeFinal { lost(replica, nil) }
                 continue
             }
             guard let write = timeline.set(writing: held) else {
@@ -82,9 +97,7 @@ public enum Checker {
                 report.phantoms.append(.init(key: key, value: held, operation: nil, replica: replica, reason: reason))
                 continue
             }
-            if !timeline.mayBeFinal(write) {
-                report.lostWrites.append(.init(key: key, replica: replica, held: held, allowed: allowed))
-            }
+            if !timeline.mayBeFinal(write) { lost(replica, held) }
         }
         if Set(replicas.values).count > 1 {
             report.divergences.append(.init(key: key, replicas: replicas))

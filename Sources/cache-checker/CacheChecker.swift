@@ -43,7 +43,7 @@ struct CacheChecker: AsyncParsableCommand {
     @Option(help: "Directory for report.json, latency.svg and history.jsonl.")
     var out: String
 
-    @Option(help: "Faults to inject in turn, comma-separated: kill, pause, leave. None by default.")
+    @Option(help: "Faults to inject in turn, comma-separated: kill, pause, leave, partition (one node cut off from the rest), bridge (two nodes cut off from each other). Partitions need a cluster in network namespaces (RINGTAIL_NETNS=1) and are skipped, with a message, without one. None by default.")
     var faults: String?
 
     @Option(help: "The cluster's RINGTAIL_CLUSTER_DIR (needed for --faults).")
@@ -66,6 +66,9 @@ struct CacheChecker: AsyncParsableCommand {
 
     @Flag(help: "Count stale reads as a broken invariant (right for R + W > N without clock skew).")
     var staleReadsAreErrors = false
+
+    @Flag(help: "Count lost writes that last-write-wins explains by its version order (clock skew: replicas agree on a write real time superseded, and no higher acknowledged version was lost) as lost updates, not errors.")
+    var lostUpdatesAreFigures = false
 
     func run() async throws {
         let settings: RunSettings
@@ -99,6 +102,7 @@ struct RunSettings: Sendable {
     var settleTimeoutMillis: UInt64
     var seed: UInt64
     var staleReadsAreErrors: Bool
+    var lostUpdatesAreFigures: Bool
     var commandLine: String
 
     init(_ options: CacheChecker) throws {
@@ -123,7 +127,9 @@ struct RunSettings: Sendable {
         valueSize = options.valueSize
         out = URL(fileURLWithPath: options.out)
         faults = try (options.faults ?? "").split(separator: ",").map {
-            guard let kind = FaultKind(rawValue: String($0)) else { throw ValidationError("unknown fault '\($0)' (kill, pause, leave)") }
+            guard let kind = FaultKind(rawValue: String($0)) else {
+                throw ValidationError("unknown fault '\($0)' (\(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
             return kind
         }
         if !faults.isEmpty && options.clusterDir == nil { throw ValidationError("--faults needs --cluster-dir") }
@@ -131,6 +137,7 @@ struct RunSettings: Sendable {
         clusterScript = options.clusterScript
         seed = options.seed ?? UInt64.random(in: 1...UInt64.max)
         staleReadsAreErrors = options.staleReadsAreErrors
+        lostUpdatesAreFigures = options.lostUpdatesAreFigures
         commandLine = CommandLine.arguments.joined(separator: " ")
     }
 }

@@ -36,7 +36,7 @@ struct LatencyChart {
         for fault in faults {
             let x0 = x(fault.startMillis / 1000)
             let x1 = x(fault.endMillis / 1000)
-            out += "<rect x=\"\(f(x0))\" y=\"\(f(top))\" width=\"\(f(max(1, x1 - x0)))\" height=\"\(f(plotHeight))\" fill=\"\(fault.kind == .pause ? "#fde2b0" : "#f7c6c6")\"/>\n"
+            out += "<rect x=\"\(f(x0))\" y=\"\(f(top))\" width=\"\(f(max(1, x1 - x0)))\" height=\"\(f(plotHeight))\" fill=\"\(shade(fault.kind))\"/>\n"
             out += "<text x=\"\(f(x0 + 2))\" y=\"\(f(top + 12))\">\(fault.kind.rawValue) \(fault.node)</text>\n"
         }
         var decade = lowDecade
@@ -64,6 +64,15 @@ struct LatencyChart {
         }
         out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#888\"/>\n</svg>\n"
         return out
+    }
+
+    /// Process faults in red, pauses in orange, network partitions in blue.
+    private func shade(_ kind: FaultKind) -> String {
+        switch kind {
+        case .kill, .leave: "#f7c6c6"
+        case .pause: "#fde2b0"
+        case .partition, .bridge: "#c9dcf5"
+        }
     }
 
     private func color(_ operation: Operation) -> String {

@@ -19,10 +19,11 @@ struct Run: Sendable {
         say("seed \(settings.seed); \(settings.concurrency) clients on \(settings.hosts.count) nodes for \(settings.durationMillis) ms; W=\(settings.writeQuorum) R=\(settings.readQuorum); faults: \(settings.faults.isEmpty ? "none" : settings.faults.map(\.rawValue).joined(separator: ","))")
         let reporter = Task { await reportProgress(clock, progress) }
         let injector = FaultInjector(settings: settings, clock: clock, progress: progress)
-        async let windows = injector.run(deadlineMillis: Double(settings.durationMillis))
+        async let faultLog = injector.run(deadlineMillis: Double(settings.durationMillis))
         async let recorded = Workload(settings: settings, clock: clock, progress: progress).run()
         let history = await recorded
-        let faults = await windows
+        let log = await faultLog
+        let faults = log.windows
         reporter.cancel()
         let workloadEnd = UInt64(Date().timeIntervalSince1970 * 1000)
         say("workload done: \(history.count) operations; \(faults.count) faults injected and healed")
@@ -53,9 +54,10 @@ struct Run: Sendable {
             return 2
         }
 
-        let report = Checker.check(history: history, finalState: finalState, staleReadsAreErrors: settings.staleReadsAreErrors)
+        let report = Checker.check(history: history, finalState: finalState, staleReadsAreErrors: settings.staleReadsAreErrors,
+                                   lostUpdatesAreErrors: !settings.lostUpdatesAreFigures)
         let valid = report.isValid && roots.differing == 0 && roots.unreadable == 0
-        let summary = RunSummary(settings: settings, history: history, report: report, faults: faults,
+        let summary = RunSummary(settings: settings, history: history, report: report, faults: faults, skippedFaults: log.skipped,
                                  settled: settled, roots: roots, valid: valid)
         print(summary.text(), terminator: "")
         do {

@@ -6,6 +6,8 @@ struct RunSummary: Sendable {
     let settings: RunSettings
     let report: CheckReport
     let faults: [FaultWindow]
+    /// Fault kinds this machine could not inject, with the reason.
+    let skippedFaults: [String]
     let settled: Convergence.Settled
     let roots: Convergence.Roots
     let valid: Bool
@@ -19,11 +21,12 @@ struct RunSummary: Sendable {
         var max: Double
     }
 
-    init(settings: RunSettings, history: [Operation], report: CheckReport, faults: [FaultWindow],
+    init(settings: RunSettings, history: [Operation], report: CheckReport, faults: [FaultWindow], skippedFaults: [String],
          settled: Convergence.Settled, roots: Convergence.Roots, valid: Bool) {
         self.settings = settings
         self.report = report
         self.faults = faults
+        self.skippedFaults = skippedFaults
         self.settled = settled
         self.roots = roots
         self.valid = valid
@@ -44,10 +47,14 @@ struct RunSummary: Sendable {
             "keys          \(counts.keys), \(counts.replicaCopies) replica copies read directly",
             "lost writes   \(report.lostWrites.count) replica copies on \(report.lostKeys) keys",
             "stale reads   \(report.staleReads.count)\(settings.staleReadsAreErrors ? " (errors)" : " (counted, not errors)")",
+            "lost updates  " + (settings.lostUpdatesAreFigures
+                ? "\(report.lostUpdates.count) replica copies on \(report.lostUpdateKeys) keys (LWW order against real time: counted, not errors)"
+                : "errors (counted with lost writes)"),
             "phantoms      \(report.phantoms.count)",
             "divergent     \(report.divergences.count) keys; partition roots: \(roots.differing) of \(roots.partitions) differ, \(roots.unreadable) unreadable",
             "convergence   \(settled.converged ? "in sync after \(Int(settled.millis)) ms" : "NOT in sync within \(Int(settled.millis)) ms")",
-            "faults        \(faults.isEmpty ? "none" : faults.map { "\($0.kind.rawValue) \($0.node) \(String(format: "%.1f-%.1f s", $0.startMillis / 1000, $0.endMillis / 1000))" }.joined(separator: ", "))",
+            "faults        \(faults.isEmpty ? "none" : faults.map { "\($0.kind.rawValue) \($0.node) \(String(format: "%.1f-%.1f s", $0.startMillis / 1000, $0.endMillis / 1000))" }.joined(separator: ", "))"
+                + (skippedFaults.isEmpty ? "" : "; SKIPPED: " + skippedFaults.joined(separator: ", ")),
             "latency       p50 \(ms(latency.p50)), p99 \(ms(latency.p99)), p999 \(ms(latency.p999)), max \(ms(latency.max))",
         ]
         for lost in report.lostWrites.prefix(5) {
@@ -58,6 +65,9 @@ struct RunSummary: Sendable {
         }
         for divergence in report.divergences.prefix(5) {
             lines.append("  DIVERGENT \(divergence.key): \(divergence.replicas.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ?? "nothing")" }.joined(separator: " "))")
+        }
+        for update in report.lostUpdates.prefix(3) {
+            lines.append("  LOST UPDATE \(update.key) on \(update.replica): holds \(update.held ?? "nothing"), real time says \(update.allowed.map { $0 ?? "nothing" }.prefix(4).joined(separator: " | "))")
         }
         for stale in report.staleReads.prefix(3) {
             lines.append("  STALE read #\(stale.operation) of \(stale.key) returned \(stale.returned ?? "nothing") after write #\(stale.newerWrite) was acknowledged")
@@ -78,12 +88,13 @@ struct RunSummary: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = ReportFile(
             command: settings.commandLine, date: ISO8601DateFormatter().string(from: Date()), seed: settings.seed,
-            valid: valid, violations: report.violations, check: report, faults: faults, convergence: settled,
+            valid: valid, violations: report.violations, check: report, faults: faults, skippedFaults: skippedFaults, convergence: settled,
             roots: roots, latencyMillis: latency, durationMillis: durationMillis,
             settings: .init(hosts: settings.hosts.map(\.description), concurrency: settings.concurrency, keys: settings.keys,
                             mix: [settings.weights.get, settings.weights.set, settings.weights.delete],
                             writeQuorum: settings.writeQuorum, readQuorum: settings.readQuorum, valueSize: settings.valueSize,
-                            opTimeoutMillis: settings.opTimeoutMillis, staleReadsAreErrors: settings.staleReadsAreErrors)
+                            opTimeoutMillis: settings.opTimeoutMillis, staleReadsAreErrors: settings.staleReadsAreErrors,
+                            lostUpdatesAreFigures: settings.lostUpdatesAreFigures)
         )
         try encoder.encode(json).write(to: directory.appendingPathComponent("report.json"))
         encoder.outputFormatting = [.sortedKeys]
@@ -109,6 +120,7 @@ struct ReportFile: Codable {
         var valueSize: Int
         var opTimeoutMillis: UInt64
         var staleReadsAreErrors: Bool
+        var lostUpdatesAreFigures: Bool
     }
 
     var command: String
@@ -118,6 +130,7 @@ struct ReportFile: Codable {
     var violations: [String]
     var check: CheckReport
     var faults: [FaultWindow]
+    var skippedFaults: [String]
     var convergence: Convergence.Settled
     var roots: Convergence.Roots
     var latencyMillis: RunSummary.Latency

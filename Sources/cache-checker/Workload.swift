@@ -64,9 +64,15 @@ struct Workload: Sendable {
                               requestTimeout: .milliseconds(timeout), connectTimeout: .milliseconds(min(timeout, 1000)))
     }
 
+    /// How long a client that left its own node for another stays away before trying its own
+    /// again: a node cut off by a partition still gets traffic (and answers it with errors), as
+    /// in Jepsen, instead of being abandoned for the rest of the run after its first timeout.
+    static let awayMillis = 2000.0
+
     private func runClient(_ id: Int) async -> [Operation] {
         var random = SplitMix64(state: settings.seed &+ UInt64(id) &* 0x1000_0000_01B3)
         var hostIndex = id
+        var leftHomeAt: Double?
         var client = makeClient(hostIndex)
         var operations: [Operation] = []
         let deadline = Double(settings.durationMillis)
@@ -74,6 +80,12 @@ struct Workload: Sendable {
         var sequence = 0
         while clock.millis() < deadline {
             sequence += 1
+            if let left = leftHomeAt, clock.millis() - left > Self.awayMillis {
+                await client.close()
+                hostIndex = id
+                leftHomeAt = nil
+                client = makeClient(hostIndex)
+            }
             let key = "chk-\(Int.random(in: 0..<settings.keys, using: &random))"
             let roll = Int.random(in: 0..<total, using: &random)
             let kind: OperationKind = roll < settings.weights.get ? .get : roll < settings.weights.get + settings.weights.set ? .set : .delete
@@ -100,9 +112,11 @@ struct Workload: Sendable {
                     // so a dead node does not turn into a busy loop of refused connections.
                     await client.close()
                     hostIndex += 1
+                    if leftHomeAt == nil { leftHomeAt = clock.millis() }
                     client = makeClient(hostIndex)
-                    try? await Task.sleep(for: .milliseconds(20))
                 }
+                // Also after a quick refusal (no quorum reachable): no busy loop of errors.
+                try? await Task.sleep(for: .milliseconds(20))
             }
             operation.completeMillis = clock.millis()
             operations.append(operation)

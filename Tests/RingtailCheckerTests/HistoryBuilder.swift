@@ -1,5 +1,6 @@
 import Testing
 import RingtailChecker
+import RingtailModel
 
 /// Builds histories by hand, one line per operation, with times in milliseconds:
 /// `.set("k", "a", 0...2)` is a set of `k` to `a` invoked at 0 and acknowledged at 2.
@@ -10,9 +11,13 @@ struct Step: Sendable {
     var span: ClosedRange<Double>
     var outcome: Outcome
     var client: Int
+    /// For a set: the HLC time (ms) of the version the cluster stored it under, if known.
+    var version: UInt64?
 
-    static func set(_ key: String, _ value: String, _ span: ClosedRange<Double>, _ outcome: Outcome = .ok, client: Int = 0) -> Step {
-        Step(kind: .set, key: key, value: value, span: span, outcome: outcome, client: client)
+    static func set(
+        _ key: String, _ value: String, _ span: ClosedRange<Double>, _ outcome: Outcome = .ok, client: Int = 0, version: UInt64? = nil
+    ) -> Step {
+        Step(kind: .set, key: key, value: value, span: span, outcome: outcome, client: client, version: version)
     }
 
     static func delete(_ key: String, _ span: ClosedRange<Double>, _ outcome: Outcome = .ok, client: Int = 0) -> Step {
@@ -28,6 +33,7 @@ struct Step: Sendable {
 func history(_ steps: [Step]) -> [Operation] {
     steps.enumerated().map { index, step in
         Operation(index: index, client: step.client, kind: step.kind, key: step.key, value: step.value,
+                  version: step.version.map { Version(timestamp: HLCTimestamp(physicalMillis: $0, logical: 0), node: NodeTag(rawValue: 1)) },
                   invokeMillis: step.span.lowerBound, completeMillis: step.span.upperBound, outcome: step.outcome)
     }
 }
