@@ -11,13 +11,16 @@
 #   scripts/cluster.sh add [NODE]           start one more node joining the cluster
 #   scripts/cluster.sh leave NODE           graceful shutdown: the node announces it leaves
 #   scripts/cluster.sh address NODE         print a node's host:port
+#   scripts/cluster.sh redis-address NODE   print a node's Redis host:port (needs RINGTAIL_REDIS_BASE_PORT)
 #   scripts/cluster.sh wait-members N [SECONDS]   wait until node-1 sees N alive members
 #
 # NODE is node-3 or 3. PIDs, arguments and logs live in $RINGTAIL_CLUSTER_DIR (default
 # .ringtail/cluster). Only processes recorded there, and verified to be that node's
 # cache-node, are ever signalled.
 # Environment: RINGTAIL_BUILD_CONFIG=debug|release (default release), RINGTAIL_BASE_PORT
-# (default 7101: node-i listens on base+i-1), RINGTAIL_MEMBERSHIP_PROFILE (default local).
+# (default 7101: node-i listens on base+i-1), RINGTAIL_REDIS_BASE_PORT (unset: no Redis
+# listener; else node-i gets --redis-listen on base+i-1), RINGTAIL_MEMBERSHIP_PROFILE
+# (default local).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -25,10 +28,15 @@ dir="${RINGTAIL_CLUSTER_DIR:-$RINGTAIL_ROOT/.ringtail/cluster}"
 config="${RINGTAIL_BUILD_CONFIG:-release}"
 base_port="${RINGTAIL_BASE_PORT:-7101}"
 profile="${RINGTAIL_MEMBERSHIP_PROFILE:-local}"
+redis_base_port="${RINGTAIL_REDIS_BASE_PORT:-}"
 
 node_name() { local n="${1#node-}"; [[ "$n" =~ ^[0-9]+$ ]] || die "bad node name '$1'"; echo "node-$n"; }
 node_index() { local name; name="$(node_name "$1")"; echo "${name#node-}"; }
 node_address() { echo "127.0.0.1:$((base_port + $(node_index "$1") - 1))"; }
+node_redis_address() {
+    [ -n "$redis_base_port" ] || die "RINGTAIL_REDIS_BASE_PORT is not set: nodes have no Redis listener"
+    echo "127.0.0.1:$((redis_base_port + $(node_index "$1") - 1))"
+}
 bin_dir() { cat "$dir/bin" 2>/dev/null || die "no cluster in $dir (run: scripts/cluster.sh up)"; }
 
 # The recorded PID of a node if that process is still this node's cache-node; else nothing.
@@ -46,7 +54,9 @@ start_node() {
     local name="$1"; shift
     local address; address="$(node_address "$name")"
     [ -n "$(node_pid "$name")" ] && die "$name is already running"
-    local args=(--node-id "$name" --listen "$address" --membership-profile "$profile" "$@")
+    local args=(--node-id "$name" --listen "$address" --membership-profile "$profile")
+    [ -n "$redis_base_port" ] && args+=(--redis-listen "$(node_redis_address "$name")")
+    args+=("$@")
     printf '%s\n' "${args[@]}" >"$dir/$name.args"
     "$(bin_dir)/cache-node" "${args[@]}" >>"$dir/$name.log" 2>&1 &
     echo $! >"$dir/$name.pid"
@@ -173,6 +183,7 @@ case "$command" in
         start_node "$name" --join "$(seeds_except "$name")" "${common[@]}"
         ;;
     address) node_address "$1" ;;
+    redis-address) node_redis_address "$1" ;;
     wait-members) wait_members "$@" ;;
-    *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
+    *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
 esac
