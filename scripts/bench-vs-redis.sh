@@ -204,6 +204,7 @@ cluster_run() {
         || die "cachectl bench against $host failed: $(tail -3 "$work/cluster-bench.log")"
     # shellcheck disable=SC2086
     after="$(cpu_ticks $pids)"
+    echo "$json" >>"$work/cluster-runs.jsonl"
     python3 - "$json" "$before" "$after" "$ticks" <<'PY'
 import json, sys
 test = json.loads(sys.argv[1])["tests"][0]
@@ -256,6 +257,21 @@ for test in tests:
     print(f"| {test} | {rs[0]:.0f} | {rr[0]:.0f} | {rr[0]/rs[0]:.2f} | {ts[0]:.0f} | {tc[0]:.0f} | {tc[0]/ts[0]:.2f} | {rs[3]:.1f} | {ts[3]:.1f} | {ts[1]:.3f}/{ts[2]:.3f} | {errors[(test, 'redis-single')]}/{errors[(test, 'ringtail-single')]} |")
 PY
 echo; echo "idle CPU over 5 s before the rounds: Ringtail cluster ${idle_cluster}% of a core, Redis master + replicas ${idle_redis}%"
+# Failed operations by kind, and the cluster's membership changes (a loaded node can look
+# dead to its peers), so an error count in the tables can be explained.
+python3 - "$work/cluster-runs.jsonl" <<'PY'
+import collections, json, sys
+kinds = collections.Counter()
+for line in open(sys.argv[1]):
+    run = json.loads(line)
+    for test in run["tests"]:
+        for kind, count in test["errorKinds"].items():
+            kinds[(run["host"], test["name"], kind)] += count
+for (host, name, kind), count in sorted(kinds.items()):
+    print(f"errors: {host} {name}: {kind} ×{count}")
+PY
+echo "membership changes logged by the cluster's nodes to suspect or dead during the section: $(cat "$RINGTAIL_CLUSTER_DIR"/node-*.log | grep -c 'member \(suspect\|dead\)' || true)"
+grep -h 'member \(suspect\|dead\)' "$RINGTAIL_CLUSTER_DIR"/node-*.log | head -5 || true
 scripts/cluster.sh down >&2; cluster_started=0
 for pid in "${replicated_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 fi
