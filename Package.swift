@@ -136,6 +136,8 @@ let package = Package(
                 "RingtailClient",
                 "RingtailWire",
                 "RingtailModel",
+                // `bench --resp` encodes commands and parses replies with the node's RESP code.
+                "RingtailRESP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Latency percentiles for `cachectl bench`.
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -12,6 +12,7 @@
 #   scripts/cluster.sh add [NODE] [-- extra cache-node flags]   start one more node joining the cluster
 #   scripts/cluster.sh leave NODE           graceful shutdown: the node announces it leaves
 #   scripts/cluster.sh address NODE         print a node's host:port
+#   scripts/cluster.sh redis-address NODE   print a node's Redis host:port (needs RINGTAIL_REDIS_BASE_PORT)
 #   scripts/cluster.sh wait-members N [SECONDS]   wait until every running node sees N alive members
 #   scripts/cluster.sh partition 1,2/3      cut node-to-node traffic between groups (namespace mode)
 #   scripts/cluster.sh heal                 remove every partition rule
@@ -20,7 +21,9 @@
 # .ringtail/cluster). Only processes recorded there, and verified to be that node's
 # cache-node, are ever signalled.
 # Environment: RINGTAIL_BUILD_CONFIG=debug|release (default release), RINGTAIL_BASE_PORT
-# (default 7101: node-i listens on base+i-1), RINGTAIL_MEMBERSHIP_PROFILE (default local).
+# (default 7101: node-i listens on base+i-1), RINGTAIL_REDIS_BASE_PORT (unset: no Redis
+# listener; else node-i gets --redis-listen on base+i-1), RINGTAIL_MEMBERSHIP_PROFILE
+# (default local).
 #
 # Namespace mode (RINGTAIL_NETNS=1 at `up`, needs root): every node runs in a network namespace
 # of its own (PREFIX+BASE_PORT-node-i), joined by a veth pair to a bridge in this namespace
@@ -37,6 +40,7 @@ dir="${RINGTAIL_CLUSTER_DIR:-$RINGTAIL_ROOT/.ringtail/cluster}"
 config="${RINGTAIL_BUILD_CONFIG:-release}"
 base_port="${RINGTAIL_BASE_PORT:-7101}"
 profile="${RINGTAIL_MEMBERSHIP_PROFILE:-local}"
+redis_base_port="${RINGTAIL_REDIS_BASE_PORT:-}"
 
 node_name() { local n="${1#node-}"; [[ "$n" =~ ^[0-9]+$ ]] || die "bad node name '$1'"; echo "node-$n"; }
 node_index() { local name; name="$(node_name "$1")"; echo "${name#node-}"; }
@@ -46,6 +50,10 @@ node_address() {
     local name; name="$(node_name "$1")"
     if [ -f "$dir/$name.address" ]; then cat "$dir/$name.address"
     else echo "$(node_host "$name"):$((base_port + $(node_index "$name") - 1))"; fi
+}
+node_redis_address() {
+    [ -n "$redis_base_port" ] || die "RINGTAIL_REDIS_BASE_PORT is not set: nodes have no Redis listener"
+    echo "$(node_host "$1"):$((redis_base_port + $(node_index "$1") - 1))"
 }
 bin_dir() { cat "$dir/bin" 2>/dev/null || die "no cluster in $dir (run: scripts/cluster.sh up)"; }
 
@@ -162,7 +170,9 @@ start_node() {
     local name="$1"; shift
     local address; address="$(node_address "$name")"
     [ -n "$(node_pid "$name")" ] && die "$name is already running"
-    local args=(--node-id "$name" --listen "$address" --membership-profile "$profile" "$@")
+    local args=(--node-id "$name" --listen "$address" --membership-profile "$profile")
+    [ -n "$redis_base_port" ] && args+=(--redis-listen "$(node_redis_address "$name")")
+    args+=("$@")
     printf '%s\n' "${args[@]}" >"$dir/$name.args"
     if netns_mode; then netns_create_node "$name"; fi
     local launcher; launcher="$(node_launcher "$name")"
@@ -316,8 +326,9 @@ case "$command" in
         start_node "$name" --join "$(seeds_except "$name")" "${common[@]}" "$@"
         ;;
     address) node_address "$1" ;;
+    redis-address) node_redis_address "$1" ;;
     wait-members) wait_members "$@" ;;
     partition) [ $# -eq 1 ] || die "usage: partition GROUP/GROUP[/...], e.g. 1,2/3"; partition_groups "$1" ;;
     heal) heal_partitions ;;
-    *) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
+    *) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
 esac

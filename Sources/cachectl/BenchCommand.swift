@@ -9,7 +9,7 @@ extension KeyPattern: ExpressibleByArgument {}
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Load-test a node over the binary RPC, the way redis-benchmark does.",
+        abstract: "Load-test a node over the binary RPC, or any Redis-protocol server, the way redis-benchmark does.",
         discussion: """
             Opens --connections clients and runs --concurrency request streams spread over \
             them; each stream writes a batch of --pipeline requests back to back and waits for \
@@ -17,13 +17,29 @@ struct BenchCommand: AsyncParsableCommand {
             are in flight (redis-benchmark's -c and -P). Each test runs until --requests answers \
             or --duration, whichever comes first. Failed requests (timeouts, server errors) are \
             counted, not fatal, and kept out of ops/s and the latency percentiles.
+
+            With --resp it speaks RESP2 (SET and GET) to --host instead, a Ringtail node's \
+            --redis-listen port or a Redis server; by default each stream then has its own \
+            connection, as with redis-benchmark. --wait-replicas N sends WAIT N after every \
+            SET on the same connection: the operation ends when WAIT answers, and an answer \
+            below N counts as a failed write. A lost connection, a server silent for \
+            --timeout, or a protocol violation ends the run (exit 2 or 3).
             """
     )
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Client connections, each its own RingtailClient.")
-    var connections = 4
+    @Option(help: "Client connections; default 4 RingtailClients, or one per stream with --resp.")
+    var connections: Int?
+
+    @Flag(help: "Speak the Redis protocol (RESP2) to --host instead of the binary RPC.")
+    var resp = false
+
+    @Option(help: "With --resp: send WAIT <n> <--wait-timeout-ms> after every SET, and count a write acknowledged by fewer than n replicas as failed.")
+    var waitReplicas: Int?
+
+    @Option(help: "With --wait-replicas: WAIT's timeout in milliseconds.")
+    var waitTimeoutMs = 1000
 
     @Option(help: "Request streams in total, spread over the connections (redis-benchmark's -c).")
     var concurrency = 50
@@ -70,6 +86,10 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try settings()
+        if settings.resp {
+            try await runRESP(settings)
+            return
+        }
         // Validates --host and --timeout as every subcommand does; it never connects.
         let template = try connection.makeClient()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
@@ -111,7 +131,16 @@ struct BenchCommand: AsyncParsableCommand {
         func positive(_ value: Int, _ name: String) throws {
             guard value > 0 else { throw ValidationError("--\(name) must be at least 1, got \(value)") }
         }
-        try positive(connections, "connections")
+        if let connections { try positive(connections, "connections") }
+        let timeoutMillis = HumanUnits.parseMillis(connection.timeout) ?? 0
+        if let waitReplicas {
+            guard resp else { throw ValidationError("--wait-replicas needs --resp: WAIT is a Redis command") }
+            guard waitReplicas >= 0 else { throw ValidationError("--wait-replicas must be 0 or more, got \(waitReplicas)") }
+            try positive(waitTimeoutMs, "wait-timeout-ms")
+            guard UInt64(waitTimeoutMs) < timeoutMillis else {
+                throw ValidationError("--timeout (\(connection.timeout)) must be longer than --wait-timeout-ms (\(waitTimeoutMs))")
+            }
+        }
         try positive(concurrency, "concurrency")
         try positive(pipeline, "pipeline")
         try positive(keyspace, "keyspace")
@@ -149,12 +178,13 @@ struct BenchCommand: AsyncParsableCommand {
         }
         return BenchSettings(
             // More connections than streams would sit idle.
-            connections: min(connections, concurrency),
+            connections: min(connections ?? (resp ? concurrency : 4), concurrency),
             concurrency: concurrency, pipeline: pipeline,
             requests: requests ?? (durationMillis == nil ? 100_000 : nil),
             durationMillis: durationMillis, durationText: duration,
             keyspace: keyspace, keyPattern: keyPattern, valueSize: size, tests: testList,
             prefill: prefill, warmupMillis: warmupMillis, threads: threads,
+            resp: resp, wait: waitReplicas.map { RESPBenchRequests.Wait(replicas: $0, timeoutMillis: waitTimeoutMs) },
             seed: seed ?? UInt64(truncatingIfNeeded: NIODeadline.now().uptimeNanoseconds)
         )
     }
@@ -175,5 +205,8 @@ struct BenchSettings: Sendable {
     var prefill: Bool
     var warmupMillis: UInt64
     var threads: Int
+    /// Redis protocol instead of the binary RPC.
+    var resp: Bool
+    var wait: RESPBenchRequests.Wait?
     var seed: UInt64
 }

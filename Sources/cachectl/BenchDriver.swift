@@ -5,10 +5,28 @@ import RingtailWire
 import Synchronization
 import RingtailModel
 
-/// One client connection and the event loop it lives on.
-struct BenchConnection: Sendable {
+/// A connection `cachectl bench` drives request streams over, whatever its protocol.
+protocol BenchTarget: Sendable {
+    /// Runs `streams` request streams until `counters` says stop; the future completes with
+    /// what they observed once all have stopped. `confirmWrites` is false for the prefill,
+    /// which skips per-write confirmations such as Redis's WAIT.
+    func runStreams(
+        _ streams: Int, pipeline: Int, workload: BenchWorkload, counters: BenchCounters,
+        seed: UInt64, confirmWrites: Bool
+    ) -> EventLoopFuture<BenchTally>
+}
+
+/// One binary-RPC client connection and the event loop it lives on.
+struct BenchConnection: BenchTarget {
     var client: RingtailClient
     var loop: any EventLoop
+
+    func runStreams(
+        _ streams: Int, pipeline: Int, workload: BenchWorkload, counters: BenchCounters,
+        seed: UInt64, confirmWrites: Bool
+    ) -> EventLoopFuture<BenchTally> {
+        BenchDriver.run(on: self, streams: streams, pipeline: pipeline, workload: workload, counters: counters, seed: seed)
+    }
 }
 
 /// Shared by every driver of one phase: the request budget, the deadline, and the live

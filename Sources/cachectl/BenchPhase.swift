@@ -9,6 +9,8 @@ struct BenchShape: Sendable {
     var pipeline: Int
     var requests: Int?
     var duration: TimeAmount?
+    /// False for the prefill: writes go unconfirmed (no WAIT after a Redis SET).
+    var confirmWrites = true
 }
 
 /// What a phase measured.
@@ -23,7 +25,7 @@ enum BenchPhase {
     /// duration is over, showing progress on stderr under `label`.
     static func run(
         label: String, workload: BenchWorkload, shape: BenchShape,
-        connections: [BenchConnection], seed: UInt64
+        connections: [any BenchTarget], seed: UInt64
     ) async throws -> BenchPhaseResult {
         let start = NIODeadline.now()
         let counters = BenchCounters(limit: shape.requests, deadline: shape.duration.map { start + $0 })
@@ -33,9 +35,9 @@ enum BenchPhase {
         // Streams spread as evenly as they go; a connection without streams stays idle.
         let futures = connections.enumerated().map { index, connection in
             let streams = shape.streams / connections.count + (index < shape.streams % connections.count ? 1 : 0)
-            return BenchDriver.run(
-                on: connection, streams: streams, pipeline: shape.pipeline,
-                workload: workload, counters: counters, seed: seeds.next()
+            return connection.runStreams(
+                streams, pipeline: shape.pipeline, workload: workload, counters: counters,
+                seed: seeds.next(), confirmWrites: shape.confirmWrites
             )
         }
         let progress = Task { await BenchProgress.show(label: label, counters: counters, start: start) }

@@ -12,7 +12,12 @@ struct BenchReport {
     var header: String {
         let bounds = [settings.requests.map { "\($0) requests" }, settings.durationText.map { "\($0)" }]
             .compactMap { $0 }.joined(separator: " or ")
-        return "cachectl bench → \(host): \(settings.connections) connections, \(settings.concurrency) streams, "
+        var protocolName = "binary RPC"
+        if settings.resp {
+            protocolName = "Redis protocol"
+            if let wait = settings.wait { protocolName += ", WAIT \(wait.replicas) \(wait.timeoutMillis) after each SET" }
+        }
+        return "cachectl bench → \(host) (\(protocolName)): \(settings.connections) connections, \(settings.concurrency) streams, "
             + "pipeline \(settings.pipeline), \(settings.valueSize)-byte values, \(settings.keyspace) \(settings.keyPattern.rawValue) keys, "
             + "\(settings.threads) client thread\(settings.threads == 1 ? "" : "s"); each test bounded by \(bounds)"
     }
@@ -48,6 +53,8 @@ struct BenchReport {
             "keyspace": settings.keyspace,
             "keyPattern": settings.keyPattern.rawValue,
             "threads": settings.threads,
+            "protocol": settings.resp ? "resp" : "rpc",
+            "waitReplicas": settings.wait.map { $0.replicas as Any } ?? NSNull(),
             "tests": results.map(Self.json),
         ]
     }

@@ -8,7 +8,7 @@ import RingtailModel
 struct BenchRunner {
     var host: String
     var settings: BenchSettings
-    var connections: [BenchConnection]
+    var connections: [any BenchTarget]
     var json: Bool
 
     /// Prefill batches at least this deep: unmeasured, so only speed matters.
@@ -23,7 +23,7 @@ struct BenchRunner {
 
         if settings.prefill {
             let workload = BenchWorkload(test: .set, keyspace: settings.keyspace, keyPattern: .sequential, value: value)
-            let shape = BenchShape(streams: settings.concurrency, pipeline: max(settings.pipeline, Self.prefillPipeline), requests: settings.keyspace)
+            let shape = BenchShape(streams: settings.concurrency, pipeline: max(settings.pipeline, Self.prefillPipeline), requests: settings.keyspace, confirmWrites: false)
             let result = try await BenchPhase.run(label: "prefill", workload: workload, shape: shape, connections: connections, seed: nextSeed())
             printError("prefill: \(settings.keyspace) keys in \(String(format: "%.1f", result.seconds)) s, \(result.tally.errorCount) errors")
         }

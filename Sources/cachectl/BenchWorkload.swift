@@ -68,12 +68,11 @@ struct BenchWorkload: Sendable {
         case get
     }
 
-    /// The request with global sequence number `sequence`; `random` draws the key and the
-    /// operation.
-    func request(sequence: Int, random: inout SplitMix64) -> (Operation, AnyMessage) {
+    /// The operation and key index of request `sequence`; `random` draws both. Both
+    /// protocols' drivers pick through here, so a seed replays the same keys on either.
+    func pick(sequence: Int, random: inout SplitMix64) -> (operation: Operation, keyIndex: Int) {
         let draw = random.next()
         let index = keyPattern == .sequential ? sequence % keyspace : Int(draw % UInt64(keyspace))
-        let key = Self.key(index)
         let isSet: Bool
         if test.getWeight == 0 {
             isSet = true
@@ -82,7 +81,14 @@ struct BenchWorkload: Sendable {
         } else {
             isSet = random.next() % (test.setWeight + test.getWeight) < test.setWeight
         }
-        if isSet {
+        return (isSet ? .set : .get, index)
+    }
+
+    /// The binary-RPC request with global sequence number `sequence`.
+    func request(sequence: Int, random: inout SplitMix64) -> (Operation, AnyMessage) {
+        let (operation, index) = pick(sequence: sequence, random: &random)
+        let key = Self.key(index)
+        if operation == .set {
             return (.set, .setRequest(SetRequest(key: key, value: value, ttlMillis: nil, writeQuorum: nil)))
         }
         return (.get, .getRequest(GetRequest(key: key, readQuorum: nil)))
@@ -90,10 +96,19 @@ struct BenchWorkload: Sendable {
 
     static let keyDigits = 12
 
-    /// `key:000000012345`, the shape redis-benchmark's `-r` keys have, written without a
-    /// String in between because this runs once per request on the client's hot path.
+    /// Bytes of every key: `key:` and the digits.
+    static let keyLength = 4 + keyDigits
+
+    /// `key:000000012345`, the shape redis-benchmark's `-r` keys have.
     static func key(_ index: Int) -> ByteBuffer {
-        var buffer = ByteBufferAllocator().buffer(capacity: 4 + keyDigits)
+        var buffer = ByteBufferAllocator().buffer(capacity: keyLength)
+        writeKey(index, into: &buffer)
+        return buffer
+    }
+
+    /// Appends key `index` to `buffer` without a String in between: this runs once per
+    /// request on the client's hot path.
+    static func writeKey(_ index: Int, into buffer: inout ByteBuffer) {
         buffer.writeStaticString("key:")
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: keyDigits) { bytes in
             var rest = index
@@ -103,7 +118,6 @@ struct BenchWorkload: Sendable {
             }
             return keyDigits
         }
-        return buffer
     }
 
     /// A value of `size` printable bytes.
