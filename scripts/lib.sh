@@ -25,15 +25,17 @@ ensure_system_packages() {
 }
 
 # Installs the tools the Redis front-door tests drive when they are missing: redis-cli and
-# redis-benchmark (Debian's redis-tools) and the Python redis package. Quiet and idempotent.
+# redis-benchmark (Debian's redis-tools), redis-server (the `cachectl bench --resp` test runs it
+# with a replica, on loopback ports of its own) and the Python redis package. Quiet and idempotent.
 ensure_redis_test_tools() {
     local sudo=""
     if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
-    if ! command -v redis-cli >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1; then
-        log "installing redis-tools"
+    if ! command -v redis-cli >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1 \
+        || ! command -v redis-server >/dev/null 2>&1; then
+        log "installing redis-tools and redis-server"
         $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools >/dev/null \
-            || die "cannot install redis-tools (needed by the Redis tests)"
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools redis-server >/dev/null \
+            || die "cannot install redis-tools and redis-server (needed by the Redis tests)"
     fi
     command -v python3 >/dev/null 2>&1 || die "python3 is needed by the Redis tests"
     if ! python3 -c "import redis" >/dev/null 2>&1; then

@@ -4,7 +4,7 @@ import Testing
 
 /// `cachectl bench --resp` against real Redis-protocol servers: a Ringtail node's Redis port,
 /// and redis-server with a replica when redis-server is installed (scripts/test.sh installs
-/// only redis-tools, so those tests are skipped, saying why, where it is missing).
+/// it; run alone without it, that test is skipped, saying why).
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct CachectlRESPBenchTests {
     static let redisServerPath = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
