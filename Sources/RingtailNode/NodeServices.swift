@@ -28,7 +28,8 @@ public struct NodeServices {
         trees.observeLazily(node.store)
         self.trees = trees
         self.node = node
-        let rpcServer = RPCServer(node: node, metrics: RequestMetrics(), group: group, logger: logger)
+        let requestMetrics = RequestMetrics()
+        let rpcServer = RPCServer(node: node, metrics: requestMetrics, group: group, logger: logger)
         let listenHost = node.configuration.listenHost
         let advertise = configuration.advertiseAddress
         self.cluster = ClusterNode(local: node, trees: trees, configuration: configuration, antiEntropy: antiEntropy, group: group, address: {
@@ -46,7 +47,9 @@ public struct NodeServices {
         }
         self.sweeper = ExpirySweeper(node: node, logger: logger)
         if let admin {
-            self.adminServer = AdminServer(host: admin.host, port: admin.port, node: node, cluster: cluster, registry: registry, group: group, logger: logger)
+            self.adminServer = AdminServer(
+                host: admin.host, port: admin.port, node: node, cluster: cluster, registry: registry, metrics: requestMetrics,
+                group: group, logger: logger)
         } else {
             self.adminServer = nil
         }

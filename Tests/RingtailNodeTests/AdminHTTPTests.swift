@@ -11,15 +11,7 @@ struct AdminHTTPTests {
     /// Runs `body` with a lone node and its admin port.
     func withAdminNode(_ arguments: [String] = [], _ body: (NodeProcess, Int) async throws -> Void) async throws {
         try await withNode(arguments: ["--admin-listen", "127.0.0.1:0", "--max-value-size", "1KiB"] + arguments) { node in
-            var adminPort: Int?
-            for _ in 0..<200 where adminPort == nil {
-                adminPort = node.logText.split(separator: "\n").first { $0.contains("protocol=admin") }.flatMap { line in
-                    line.range(of: "port=").flatMap { Int(line[$0.upperBound...].prefix { $0.isNumber }) }
-                }
-                if adminPort == nil { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            let port = try #require(adminPort, "no protocol=admin port= line in the log")
-            try await body(node, port)
+            try await body(node, try await node.adminPort())
         }
     }
 

@@ -10,6 +10,8 @@ struct AdminRoutes: Sendable {
     let cluster: ClusterNode?
     let gauges: NodeGauges
     let registry: PrometheusCollectorRegistry?
+    /// Shared with the binary RPC: a key request counts the same whichever door it came in by.
+    let requestMetrics: RequestMetrics
 
     /// Answers `method path?query` with `body`, now or later on `eventLoop`.
     func respond(method: HTTPMethod, uri: String, body: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<AdminResponse> {
@@ -27,9 +29,27 @@ struct AdminRoutes: Sendable {
             return eventLoop.makeSucceededFuture(.error(.badRequest, "the key must be non-empty and percent-encoded", code: "invalidArgument"))
         }
         let keyBuffer = ByteBuffer(bytes: key)
+        let operation: RequestMetrics.Operation
         switch method {
-        case .GET: return get(keyBuffer, on: eventLoop)
-        case .PUT:
+        case .GET: operation = .get
+        case .PUT: operation = .set
+        case .DELETE: operation = .delete
+        default:
+            return eventLoop.makeSucceededFuture(.error(.methodNotAllowed, "use GET, PUT or DELETE on keys", code: "invalidArgument"))
+        }
+        let start = RequestMetrics.now()
+        return keyRequest(operation, keyBuffer, query: query, body: body, on: eventLoop).map { [requestMetrics] response in
+            requestMetrics.record(operation, RequestMetrics.Outcome(httpStatus: response.status), startNanos: start)
+            return response
+        }
+    }
+
+    private func keyRequest(
+        _ operation: RequestMetrics.Operation, _ keyBuffer: ByteBuffer, query: [String: String], body: ByteBuffer, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<AdminResponse> {
+        switch operation {
+        case .get: return get(keyBuffer, on: eventLoop)
+        case .set:
             var ttl: UInt64?
             if let text = query["ttl"] {
                 guard let millis = HumanUnits.parseMillis(text) else {
@@ -38,9 +58,7 @@ struct AdminRoutes: Sendable {
                 ttl = millis
             }
             return put(keyBuffer, value: body, ttlMillis: ttl, on: eventLoop)
-        case .DELETE: return delete(keyBuffer, on: eventLoop)
-        default:
-            return eventLoop.makeSucceededFuture(.error(.methodNotAllowed, "use GET, PUT or DELETE on keys", code: "invalidArgument"))
+        case .delete: return delete(keyBuffer, on: eventLoop)
         }
     }
 

@@ -16,12 +16,13 @@ public final class AdminServer: Service, Sendable {
     private let maxBodyBytes: Int
 
     /// `registry` is the one `MetricsSystem` was bootstrapped with; nil leaves `/metrics` off.
-    public init(host: String, port: Int, node: LocalNode, cluster: ClusterNode?, registry: PrometheusCollectorRegistry?, group: any EventLoopGroup, logger: Logger) {
+    public init(host: String, port: Int, node: LocalNode, cluster: ClusterNode?, registry: PrometheusCollectorRegistry?,
+                metrics: RequestMetrics = RequestMetrics(), group: any EventLoopGroup, logger: Logger) {
         self.host = host
         self.port = port
         self.group = group
         self.logger = logger
-        self.routes = AdminRoutes(node: node, cluster: cluster, gauges: NodeGauges(node: node, cluster: cluster), registry: registry)
+        self.routes = AdminRoutes(node: node, cluster: cluster, gauges: NodeGauges(node: node, cluster: cluster), registry: registry, requestMetrics: metrics)
         self.maxBodyBytes = node.configuration.maxValueBytes
     }
 

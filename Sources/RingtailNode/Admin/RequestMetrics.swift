@@ -1,5 +1,6 @@
 import CoreMetrics
 import NIOCore
+import NIOHTTP1
 import RingtailWire
 
 /// Request counts and latencies of the binary RPC by operation and outcome.
@@ -23,6 +24,17 @@ public final class RequestMetrics: Sendable {
             case .quorumFailed, .timeout, .shuttingDown: self = .unavailable
             case .internalError, .unspecified: self = .error
             default: self = .rejected
+            }
+        }
+
+        /// The outcome of an HTTP key request answered with `status`.
+        init(httpStatus status: HTTPResponseStatus) {
+            switch status.code {
+            case 200..<300: self = .ok
+            case 404: self = .miss
+            case 503: self = .unavailable
+            case 400..<500: self = .rejected
+            default: self = .error
             }
         }
     }
