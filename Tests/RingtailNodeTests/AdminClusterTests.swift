@@ -50,6 +50,12 @@ struct AdminClusterTests {
             #expect(samples["ringtail_requests_total{operation=set,outcome=unavailable}"] == 1)
             #expect(samples["ringtail_requests_total{operation=get,outcome=unavailable}"] == 1)
             #expect((samples["ringtail_quorum_failures_total{}"] ?? 0) >= 2)
+            // Filled and in sync before the kills: nothing filling or handed off, every partition checked.
+            #expect(samples["ringtail_anti_entropy_ready{}"] == 1)
+            #expect(samples["ringtail_anti_entropy_partitions_filling{}"] == 0)
+            #expect(samples["ringtail_anti_entropy_partitions_handing_off{}"] == 0)
+            #expect(samples["ringtail_anti_entropy_partitions_dropped_total{}"] != nil)
+            #expect((samples["ringtail_anti_entropy_partitions_in_sync{}"] ?? 0) > 0)
             for node in nodes { node.stop() }
         } catch {
             for node in nodes {

@@ -48,6 +48,16 @@ final class NodeGauges: Sendable {
         gauge("ringtail_anti_entropy_partitions_out_of_sync", UInt64(repair.partitionsOutOfSync))
         gauge("ringtail_anti_entropy_partitions_unchecked", UInt64(repair.partitionsUnchecked))
         gauge("ringtail_anti_entropy_partitions_replicated", UInt64(repair.partitionsReplicated))
+        gauge("ringtail_anti_entropy_partitions_in_sync", UInt64(repair.partitionsInSync))
+        gauge("ringtail_anti_entropy_partitions_repairing", UInt64(repair.partitionsRepairing))
+        // Ring changes: copies still being filled (their reads do not count toward R), copies
+        // kept until the new replicas have them, and what was dropped after that.
+        gauge("ringtail_anti_entropy_ready", repair.ready ? 1 : 0)
+        gauge("ringtail_anti_entropy_partitions_filling", UInt64(repair.partitionsFilling))
+        gauge("ringtail_anti_entropy_partitions_handing_off", UInt64(repair.partitionsHandingOff))
+        total("ringtail_anti_entropy_partitions_dropped_total", repair.partitionsDropped)
+        total("ringtail_anti_entropy_keys_dropped_total", repair.keysDropped)
+        gauge("ringtail_anti_entropy_last_exchange_unix_millis", repair.lastExchangeMillis)
     }
 
     private func gauge(_ label: String, _ value: UInt64) {
