@@ -12,7 +12,8 @@ struct AdminClusterTests {
     @Test func keyAPIThroughTheCoordinatorAnd503WithoutAQuorum() async throws {
         var nodes: [NodeProcess] = []
         do {
-            let flags = ClusterProcessTests.clusterFlags
+            // 256 partitions: every one is checked sooner, so /health turns ready in a few seconds.
+            let flags = ClusterProcessTests.clusterFlags + ["--partitions", "256"]
             nodes.append(try NodeProcess.start(nodeID: "node-1", arguments: flags + ["--admin-listen", "127.0.0.1:0"]))
             for index in 2...3 {
                 nodes.append(try NodeProcess.start(nodeID: "node-\(index)", arguments: flags + ["--join", nodes[0].address]))
