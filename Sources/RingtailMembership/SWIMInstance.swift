@@ -69,6 +69,16 @@ public struct SWIMInstance: Sendable {
         return list.index(named: name).map { list[$0].member }
     }
 
+    /// Members that have been dead for at least `millis` by `now` (this node's clock): the
+    /// cluster stops waiting for them and gives their partitions to others.
+    public func dead(forAtLeast millis: UInt64, now: UInt64) -> Set<NodeID> {
+        var out: Set<NodeID> = []
+        for entry in list.entries where entry.member.state == .dead && now >= entry.stateChangedMillis &+ millis {
+            out.insert(entry.member.id)
+        }
+        return out
+    }
+
     /// True once `leave(now:)` was called.
     public var hasLeft: Bool { myself.state == .left }
 

@@ -89,6 +89,9 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(help: "How long a coordinator waits for replicas, e.g. 2s. [env: RINGTAIL_REPLICA_TIMEOUT]")
     var replicaTimeout: String = environment("RINGTAIL_REPLICA_TIMEOUT") ?? "2s"
 
+    @Option(help: "How long a dead member keeps its place on the ring before its partitions get new replicas, e.g. 30m; 'never' to wait for it. [env: RINGTAIL_REPLACE_DEAD_AFTER]")
+    var replaceDeadAfter: String = environment("RINGTAIL_REPLACE_DEAD_AFTER") ?? "30m"
+
     @Option(help: "Memory bound of the hinted-handoff queue, e.g. 64MiB. [env: RINGTAIL_MAX_HINT_MEMORY]")
     var maxHintMemory: String = environment("RINGTAIL_MAX_HINT_MEMORY") ?? "64MiB"
 
@@ -235,7 +238,8 @@ struct CacheNodeCommand: AsyncParsableCommand {
             membership: profile,
             secret: try clusterSecret(),
             replicaTimeoutMillis: max(1, try millis(replicaTimeout, option: "--replica-timeout")),
-            maxHintBytes: try bytes(maxHintMemory, option: "--max-hint-memory", minimum: 0)
+            maxHintBytes: try bytes(maxHintMemory, option: "--max-hint-memory", minimum: 0),
+            replaceDeadAfterMillis: replaceDeadAfter == "never" ? nil : max(1, try millis(replaceDeadAfter, option: "--replace-dead-after"))
         )
     }
 

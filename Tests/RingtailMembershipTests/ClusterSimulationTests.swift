@@ -155,3 +155,22 @@ import Testing
         print("[membership] seed \(seed): 20 nodes, 5% loss, 600 s: \(suspicions) suspicions, \(deaths.count) deaths, \(sim.messagesSent) messages")
     }
 }
+
+extension ClusterSimulationTests {
+    /// `dead(forAtLeast:now:)` names a crashed member only once it has been dead that long in
+    /// the asking node's view, and forgets it again when it comes back.
+    @Test func aMemberIsGoneOnlyAfterBeingDeadLongEnough() {
+        let sim = Self.converged(count: 4, seed: 7)
+        sim.crash("n3")
+        let observer = sim.index(of: "n0")
+        #expect(sim.run(atMost: 60_000) { sim.everyone(sees: ["n3"], as: .dead) } != nil, "\(sim.recentChanges())")
+        let deadSince = sim.now
+        #expect(sim.nodes[observer].instance.dead(forAtLeast: 30_000, now: sim.now).isEmpty)
+        sim.run(forMillis: 31_000)
+        #expect(sim.nodes[observer].instance.dead(forAtLeast: 30_000, now: sim.now).map(\.name) == ["n3"], "dead since \(deadSince), now \(sim.now)")
+        #expect(sim.nodes[observer].instance.dead(forAtLeast: 120_000, now: sim.now).isEmpty)
+        sim.restart("n3", joining: ["n0"])
+        #expect(sim.run(atMost: 60_000) { sim.everyone(sees: ["n3"], as: .alive) } != nil, "\(sim.recentChanges())")
+        #expect(sim.nodes[observer].instance.dead(forAtLeast: 30_000, now: sim.now).isEmpty)
+    }
+}

@@ -27,6 +27,11 @@ public struct ClusterConfiguration: Sendable {
     public var maxHintBytes: Int
     public var maxHints: Int
     public var maxHintAgeMillis: UInt64
+    /// How long a dead member keeps its place on the ring. A failure is not a departure at
+    /// first (its writes wait as hints, it fills up again when back); dead longer than this, it
+    /// is taken off this node's ring and its partitions gain new replicas, filled by
+    /// anti-entropy. Nil: only a graceful leave (or forgetting the member) moves partitions.
+    public var replaceDeadAfterMillis: UInt64?
 
     public init(
         seeds: [HostAndPort] = [],
@@ -42,7 +47,8 @@ public struct ClusterConfiguration: Sendable {
         replicaTimeoutMillis: UInt64 = 2000,
         maxHintBytes: Int = 64 << 20,
         maxHints: Int = 1_000_000,
-        maxHintAgeMillis: UInt64 = 3 * 3_600_000
+        maxHintAgeMillis: UInt64 = 3 * 3_600_000,
+        replaceDeadAfterMillis: UInt64? = 30 * 60_000
     ) {
         self.seeds = seeds
         self.advertiseAddress = advertiseAddress
@@ -58,6 +64,7 @@ public struct ClusterConfiguration: Sendable {
         self.maxHintBytes = maxHintBytes
         self.maxHints = maxHints
         self.maxHintAgeMillis = maxHintAgeMillis
+        self.replaceDeadAfterMillis = replaceDeadAfterMillis
     }
 
     var ringConfiguration: RingConfiguration {

@@ -8,13 +8,17 @@ import Synchronization
 ///
 /// The ring contains every member that has not left, dead ones included: a failure is not a
 /// departure (as in Dynamo), so a dead member keeps its place, its writes go to others as
-/// hints, and it gets them back when it returns. A graceful leave removes it at once.
+/// hints, and it gets them back when it returns. A graceful leave removes it at once; a member
+/// dead for longer than `replaceDeadAfterMillis` is removed too, so its partitions get new
+/// replicas instead of waiting for it forever.
 public final class ClusterState: Sendable {
     public let configuration: ClusterConfiguration
     public let me: NodeID
     /// Created once the RPC port is bound, since a member is known by that address.
     private let swim = Mutex<SWIMInstance?>(nil)
     private let currentRing: Mutex<HashRing>
+    /// Dead members taken off the ring (see `replaceDeadAfterMillis`), as of the last step.
+    private let replaced = Mutex<Set<NodeID>>([])
     /// Which partitions this node holds completely; follows every ring change.
     public let custody: CustodyTracker
 
@@ -55,20 +59,26 @@ public final class ClusterState: Sendable {
 
     /// Runs one membership-protocol step under the lock and rebuilds the ring when any
     /// member's state changed.
-    func step(_ body: (inout SWIMInstance) -> [SWIMDirective]) -> [SWIMDirective] {
-        let (directives, members) = swim.withLock { current -> ([SWIMDirective], [Member]?) in
-            guard var instance = current.take() else { return ([], nil) }
+    func step(now: UInt64 = MonotonicClock.nowMillis(), _ body: (inout SWIMInstance) -> [SWIMDirective]) -> [SWIMDirective] {
+        let (directives, members, gone) = swim.withLock { current -> ([SWIMDirective], [Member]?, Set<NodeID>) in
+            guard var instance = current.take() else { return ([], nil, []) }
             let directives = body(&instance)
-            let members = directives.contains(where: \.changesMembership) ? instance.members : nil
+            let gone = configuration.replaceDeadAfterMillis.map { instance.dead(forAtLeast: $0, now: now) } ?? []
+            let changed = directives.contains(where: \.changesMembership)
+            let goneChanged = replaced.withLock { previous in
+                defer { previous = gone }
+                return previous != gone
+            }
+            let members = changed || goneChanged ? instance.members : nil
             current = instance
-            return (directives, members)
+            return (directives, members, gone)
         }
-        if let members { rebuildRing(from: members) }
+        if let members { rebuildRing(from: members, without: gone) }
         return directives
     }
 
-    private func rebuildRing(from members: [Member]) {
-        let ringMembers = members.filter { $0.state != .left }.map { RingMember(id: $0.id, weight: $0.weight) }
+    private func rebuildRing(from members: [Member], without gone: Set<NodeID>) {
+        let ringMembers = members.filter { $0.state != .left && !gone.contains($0.id) }.map { RingMember(id: $0.id, weight: $0.weight) }
         let ring = HashRing(members: ringMembers, configuration: configuration.ringConfiguration)
         currentRing.withLock { $0 = ring }
         let joined = configuration.seeds.isEmpty || members.contains { $0.id != me && $0.state.isLive }
