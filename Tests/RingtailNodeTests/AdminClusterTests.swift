@@ -10,14 +10,14 @@ struct AdminClusterTests {
     let cluster = ClusterProcessTests()
 
     @Test func keyAPIThroughTheCoordinatorAnd503WithoutAQuorum() async throws {
-        var nodes: [NodeProcess] = []
-        do {
+        try await withNodeGroup { group in
             // 256 partitions: every one is checked sooner, so /health turns ready in a few seconds.
             let flags = ClusterProcessTests.clusterFlags + ["--partitions", "256"]
-            nodes.append(try NodeProcess.start(nodeID: "node-1", arguments: flags + ["--admin-listen", "127.0.0.1:0"]))
+            let first = try group.start(nodeID: "node-1", arguments: flags + ["--admin-listen", "127.0.0.1:0"])
             for index in 2...3 {
-                nodes.append(try NodeProcess.start(nodeID: "node-\(index)", arguments: flags + ["--join", nodes[0].address]))
+                try group.start(nodeID: "node-\(index)", arguments: flags + ["--join", first.address])
             }
+            let nodes = group.nodes
             let port = try await nodes[0].adminPort()
             var http = try HTTPTestClient(port: port)
             defer { http.close() }
@@ -57,13 +57,6 @@ struct AdminClusterTests {
             #expect(samples["ringtail_anti_entropy_partitions_handing_off{}"] == 0)
             #expect(samples["ringtail_anti_entropy_partitions_dropped_total{}"] != nil)
             #expect((samples["ringtail_anti_entropy_partitions_in_sync{}"] ?? 0) > 0)
-            for node in nodes { node.stop() }
-        } catch {
-            for node in nodes {
-                node.stop()
-                print("--- log of \(node.nodeID) ---\n\(node.logText)")
-            }
-            throw error
         }
     }
 

@@ -15,25 +15,18 @@ struct ClusterProcessTests {
 
     /// Starts node-1, then node-2 and node-3 joining it, and waits until node-1 sees all three alive.
     func withCluster(_ body: ([NodeProcess]) async throws -> Void) async throws {
-        var nodes: [NodeProcess] = []
-        do {
-            nodes.append(try NodeProcess.start(nodeID: "node-1", arguments: Self.clusterFlags))
+        try await withNodeGroup { group in
+            let first = try group.start(nodeID: "node-1", arguments: Self.clusterFlags)
             for index in 2...3 {
-                nodes.append(try NodeProcess.start(nodeID: "node-\(index)", arguments: Self.clusterFlags + ["--join", nodes[0].address]))
+                try group.start(nodeID: "node-\(index)", arguments: Self.clusterFlags + ["--join", first.address])
             }
+            let nodes = group.nodes
             try await waitUntil("all three alive on every node", seconds: 20) {
                 for node in nodes where try await aliveMembers(seenBy: node).count != 3 { return false }
                 return true
             }
             try await waitUntilFilled(nodes)
             try await body(nodes)
-            for node in nodes { node.stop() }
-        } catch {
-            for node in nodes {
-                node.stop()
-                print("--- log of \(node.nodeID) ---\n\(node.logText)")
-            }
-            throw error
         }
     }
 

@@ -12,12 +12,12 @@ struct DeadNodeReplacementTests {
 
     @Test func aDeadNodesPartitionsGainNewReplicasThatAreFilled() async throws {
         let flags = ClusterProcessTests.clusterFlags + ["--partitions", "256", "--replace-dead-after", "2s", "--anti-entropy-interval", "1s"]
-        var nodes: [NodeProcess] = []
-        do {
-            nodes.append(try NodeProcess.start(nodeID: "node-1", arguments: flags))
+        try await withNodeGroup { group in
+            let first = try group.start(nodeID: "node-1", arguments: flags)
             for index in 2...4 {
-                nodes.append(try NodeProcess.start(nodeID: "node-\(index)", arguments: flags + ["--join", nodes[0].address]))
+                try group.start(nodeID: "node-\(index)", arguments: flags + ["--join", first.address])
             }
+            let nodes = group.nodes
             try await cluster.waitUntil("all four alive on every node", seconds: 20) {
                 for node in nodes where try await cluster.aliveMembers(seenBy: node).count != 4 { return false }
                 return true
@@ -36,13 +36,6 @@ struct DeadNodeReplacementTests {
                 try await held(keys, on: survivors).allSatisfy { $0 == keys.count }
             }
             try await cluster.waitUntilFilled(survivors)
-            for node in survivors { node.stop() }
-        } catch {
-            for node in nodes {
-                node.stop()
-                print("--- log of \(node.nodeID) ---\n\(node.logText)")
-            }
-            throw error
         }
     }
 

@@ -54,12 +54,12 @@ struct RedisClusterTests {
     /// Starts node-1, then node-2 and node-3 joining it, each with a Redis listener, and waits
     /// until every node sees all three alive. Logs are printed only when the body throws.
     func withRedisCluster(_ body: ([NodeProcess]) async throws -> Void) async throws {
-        var nodes: [NodeProcess] = []
-        do {
-            nodes.append(try NodeProcess.start(nodeID: "node-1", arguments: Self.flags))
+        try await withNodeGroup { group in
+            let first = try group.start(nodeID: "node-1", arguments: Self.flags)
             for index in 2...3 {
-                nodes.append(try NodeProcess.start(nodeID: "node-\(index)", arguments: Self.flags + ["--join", nodes[0].address]))
+                try group.start(nodeID: "node-\(index)", arguments: Self.flags + ["--join", first.address])
             }
+            let nodes = group.nodes
             let helper = ClusterProcessTests()
             try await helper.waitUntil("all three alive on every node", seconds: 20) {
                 for node in nodes where try await helper.aliveMembers(seenBy: node).count != 3 { return false }
@@ -67,13 +67,6 @@ struct RedisClusterTests {
             }
             try await helper.waitUntilFilled(nodes)
             try await body(nodes)
-            for node in nodes { node.stop() }
-        } catch {
-            for node in nodes {
-                node.stop()
-                print("--- log of \(node.nodeID) ---\n\(node.logText)")
-            }
-            throw error
         }
     }
 }
