@@ -11,8 +11,11 @@ extension ByteBuffer {
     /// `+OK\r\n`
     @inlinable
     public mutating func writeRESPOK() {
-        writeInteger(UInt32(0x2B4F_4B0D))  // "+OK\r"
-        writeInteger(UInt8(0x0A))
+        writeWithUnsafeMutableBytes(minimumWritableBytes: 5) { out in
+            out.storeBytes(of: UInt32(0x0D4B_4F2B).littleEndian, as: UInt32.self)  // "+OK\r"
+            out.storeBytes(of: UInt8(0x0A), toByteOffset: 4, as: UInt8.self)
+            return 5
+        }
     }
 
     /// `+text\r\n`; `text` must not contain CR or LF.
@@ -51,12 +54,56 @@ extension ByteBuffer {
         writeCRLF()
     }
 
-    /// `$len\r\n<bytes>\r\n`
+    /// `$len\r\n<bytes>\r\n`, reserved and written in one step: every GET hit goes through
+    /// here, and five separate writes each paid NIO's uniqueness and capacity checks.
     @inlinable
     public mutating func writeRESPBulkString(_ bytes: UnsafeRawBufferPointer) {
-        writeRESPBulkHeader(bytes.count)
-        writeBytes(bytes)
-        writeCRLF()
+        let count = bytes.count
+        writeWithUnsafeMutableBytes(minimumWritableBytes: count &+ Self.respBulkFraming) { out in
+            let start = out.baseAddress!
+            start.storeBytes(of: UInt8(ascii: "$"), as: UInt8.self)
+            var position = 1 &+ Self.respFormatDecimal(Int64(count), into: start + 1)
+            start.storeBytes(of: Self.respCRLF, toByteOffset: position, as: UInt16.self)
+            position &+= 2
+            if count > 0 { (start + position).copyMemory(from: bytes.baseAddress!, byteCount: count) }
+            position &+= count
+            start.storeBytes(of: Self.respCRLF, toByteOffset: position, as: UInt16.self)
+            return position &+ 2
+        }
+    }
+
+    /// Most bytes a bulk string adds besides its payload: `$`, 20 digits, two CRLFs.
+    @inlinable
+    static var respBulkFraming: Int { 25 }
+
+    /// CR then LF, as a native-endian `UInt16` store lays them out.
+    @inlinable
+    static var respCRLF: UInt16 { UInt16(0x0A0D).littleEndian }
+
+    /// Writes `value` in decimal at `out` (room for 20 bytes needed); returns the length.
+    @inlinable
+    static func respFormatDecimal(_ value: Int64, into out: UnsafeMutableRawPointer) -> Int {
+        if value >= 0 && value < 10 {
+            out.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value), as: UInt8.self)
+            return 1
+        }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, filled from the end
+        return withUnsafeMutableBytes(of: &digits) { scratch -> Int in
+            var position = scratch.count
+            repeat {
+                position -= 1
+                scratch[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                position -= 1
+                scratch[position] = UInt8(ascii: "-")
+            }
+            let length = scratch.count - position
+            out.copyMemory(from: scratch.baseAddress! + position, byteCount: length)
+            return length
+        }
     }
 
     /// A bulk string holding `text` in UTF-8.
@@ -79,7 +126,12 @@ extension ByteBuffer {
     @inlinable
     public mutating func writeRESPNull(_ version: RESPVersion) {
         switch version {
-        case .resp2: writeInteger(UInt32(0x242D_310D)); writeInteger(UInt8(0x0A))  // "$-1\r\n"
+        case .resp2:
+            writeWithUnsafeMutableBytes(minimumWritableBytes: 5) { out in
+                out.storeBytes(of: UInt32(0x0D31_2D24).littleEndian, as: UInt32.self)  // "$-1\r"
+                out.storeBytes(of: UInt8(0x0A), toByteOffset: 4, as: UInt8.self)
+                return 5
+            }
         case .resp3: writeInteger(UInt8(ascii: "_")); writeCRLF()
         }
     }
@@ -172,24 +224,7 @@ extension ByteBuffer {
             return
         }
         writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { out in
-            var magnitude = value.magnitude
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, filled from the end
-            let count = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
-                var position = scratch.count
-                repeat {
-                    position -= 1
-                    scratch[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                    magnitude /= 10
-                } while magnitude > 0
-                if value < 0 {
-                    position -= 1
-                    scratch[position] = UInt8(ascii: "-")
-                }
-                let length = scratch.count - position
-                out.baseAddress!.copyMemory(from: scratch.baseAddress! + position, byteCount: length)
-                return length
-            }
-            return count
+            Self.respFormatDecimal(value, into: out.baseAddress!)
         }
     }
 }

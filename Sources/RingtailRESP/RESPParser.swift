@@ -68,13 +68,70 @@ public struct RESPParser: Sendable {
         switch state {
         case .idle:
             guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return .insufficientData }
-            if first == UInt8(ascii: "*") { return try parseArrayHeader(&buffer) }
+            if first == UInt8(ascii: "*") {
+                if let command = parseWholeRequest(&buffer) { return .command(command) }
+                return try parseArrayHeader(&buffer)
+            }
             return try parseInline(&buffer)
         case .argumentHeader(let remaining):
             return try parseArgumentHeader(&buffer, remaining: remaining)
         case .argumentBody(let length, let remaining):
             return try parseArgumentBody(&buffer, length: length, remaining: remaining)
         }
+    }
+
+    /// The fast path for the usual case, a complete, well-formed request already in `buffer`:
+    /// one pass over its bytes instead of a step (and a bounds-checked buffer access) per
+    /// element. Returns nil, consuming nothing, when the request is incomplete or anything
+    /// about it is unusual (empty, a header with a sign or more than 18 digits, a limit
+    /// reached, a missing CRLF); the step parser then starts on the same bytes, so errors and
+    /// limits are reported by one path only.
+    @inline(__always)
+    private mutating func parseWholeRequest(_ buffer: inout ByteBuffer) -> RESPCommand? {
+        let limits = self.limits
+        // Never accept a header line the step parser would find too long.
+        let maxDigits = Swift.min(18, limits.maxInlineBytes &- 1)
+        let base = buffer.readerIndex
+        arguments.removeAll(keepingCapacity: true)
+        let consumed = buffer.withUnsafeReadableBytes { bytes -> Int? in
+            var position = 1
+            guard let count = Self.headerNumber(bytes, &position, maxDigits: maxDigits), count > 0, count <= limits.maxArguments else { return nil }
+            var total = 0
+            for _ in 0..<count {
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "$") else { return nil }
+                position &+= 1
+                guard let length = Self.headerNumber(bytes, &position, maxDigits: maxDigits), length <= limits.maxBulkBytes else { return nil }
+                total &+= length
+                guard total <= limits.maxCommandBytes, bytes.count &- position >= length &+ 2,
+                    bytes[position &+ length] == 0x0D, bytes[position &+ length &+ 1] == 0x0A
+                else { return nil }
+                arguments.append(buffer.getSlice(at: base &+ position, length: length)!)
+                position &+= length &+ 2
+            }
+            return position
+        }
+        guard let consumed else { return nil }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        return RESPCommand(arguments)
+    }
+
+    /// The unsigned decimal at `position` up to its CRLF, moving `position` past the CRLF; nil
+    /// when it is absent, incomplete, empty, longer than `maxDigits` (at most 18) or not all
+    /// digits.
+    @inline(__always)
+    private static func headerNumber(_ bytes: UnsafeRawBufferPointer, _ position: inout Int, maxDigits: Int) -> Int? {
+        var index = position
+        var value = 0
+        let end = Swift.min(bytes.count, position &+ maxDigits)
+        while index < end {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int(digit)
+            index &+= 1
+        }
+        guard index > position, bytes.count &- index >= 2, bytes[index] == 0x0D, bytes[index &+ 1] == 0x0A else { return nil }
+        position = index &+ 2
+        return value
     }
 
     private mutating func parseArrayHeader(_ buffer: inout ByteBuffer) throws(RESPProtocolError) -> ParseResult {

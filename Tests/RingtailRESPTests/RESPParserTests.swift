@@ -90,6 +90,26 @@ import Testing
         #expect((try? parseCommands([bytes("*3\r\n$1\r\na\r\n$1\r\nb\r\n$8\r\n12345678\r\n")], limits: limits))?.commands.count == 1)
     }
 
+    /// Complete requests take the one-pass path: the same limits and errors must hold there.
+    @Test func completeRequestsMeetTheSameLimits() throws {
+        let limits = RESPParser.Limits(maxBulkBytes: 8, maxArguments: 3, maxInlineBytes: 16, maxCommandBytes: 12)
+        #expect(throws: RESPProtocolError(.invalidBulkLength)) { try parseCommands([bytes("*1\r\n$9\r\n123456789\r\n")], limits: limits) }
+        #expect(throws: RESPProtocolError(.invalidMultibulkLength)) {
+            try parseCommands([bytes("*4\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n")], limits: limits)
+        }
+        #expect(throws: RESPProtocolError(.commandTooLarge(limit: 12))) {
+            try parseCommands([bytes("*2\r\n$8\r\n12345678\r\n$8\r\n12345678\r\n")], limits: limits)
+        }
+        #expect(throws: RESPProtocolError(.tooBigCountLine)) {
+            try parseCommands([bytes("*" + String(repeating: "0", count: 20) + "1\r\n$1\r\na\r\n")], limits: limits)
+        }
+        #expect(throws: RESPProtocolError(.missingCRLF)) { try parseCommands([bytes("*1\r\n$4\r\nPINGxx*1\r\n$4\r\nPING\r\n")]) }
+        // Leading zeros are digits to both paths; a complete request followed by part of the next.
+        let result = try parseCommands([bytes("*2\r\n$03\r\nGET\r\n$1\r\nk\r\n*2\r\n$3\r\nGET\r\n$1")])
+        #expect(result.commands == [RESPCommand("GET", "k")])
+        #expect(result.leftover == 2)  // the step parser holds what it has of the second
+    }
+
     @Test func redisErrorTexts() {
         #expect(RESPProtocolError(.invalidMultibulkLength).redisError == "ERR Protocol error: invalid multibulk length")
         #expect(RESPProtocolError(.expectedBulk(found: UInt8(ascii: "x"))).redisError == "ERR Protocol error: expected '$', got 'x'")

@@ -78,6 +78,23 @@ import Testing
         #expect(String(buffer: buffer) == "+OK\r\n-ERR two  lines\r\n:-1234567890123\r\n$1\r\nv\r\n*2\r\n")
     }
 
+    /// The raw-bytes bulk writer formats header, payload and CRLFs itself; lengths straddle
+    /// digit counts, and the buffer starts non-empty and full so that it must grow.
+    @Test(arguments: [0, 1, 9, 10, 99, 100, 1_000, 12_345])
+    func writesBulkStringsFromRawBytes(length: Int) {
+        let payload = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var buffer = ByteBuffer(string: "x")
+        let shared = buffer
+        payload.withUnsafeBytes { buffer.writeRESPBulkString($0) }
+        buffer.writeRESPNull(.resp2)
+        buffer.writeRESPOK()
+        var expected = ByteBuffer(string: "x$\(length)\r\n")
+        expected.writeBytes(payload)
+        expected.writeString("\r\n$-1\r\n+OK\r\n")
+        #expect(buffer == expected)
+        #expect(String(buffer: shared) == "x")
+    }
+
     @Test func commandsRoundTripThroughTheRequestParser() throws {
         let commands = [RESPCommand("SET", "key", "value", "EX", "10"), RESPCommand([ByteBuffer(string: "ECHO"), ByteBuffer(bytes: [0, 1, 2, 13, 10])])]
         var buffer = ByteBuffer()

@@ -1,6 +1,7 @@
 import NIOCore
 import RingtailModel
 import RingtailRESP
+import RingtailStorage
 import RingtailWire
 import Synchronization
 
@@ -20,7 +21,13 @@ final class KeyStripes: Sendable {
 
     @inline(__always)
     func withLock<R>(_ key: ByteBuffer, _ body: () throws(OperationError) -> R) throws(OperationError) -> R {
-        let hash = key.withUnsafeReadableBytes { StableHash.xxh64($0) }
+        try withLock(keyHash: key.withUnsafeReadableBytes { Store.keyHash($0) }, body)
+    }
+
+    /// `withLock(_:_:)` for a caller that already has the key's `Store.keyHash`, which it can
+    /// hand on to the store so that a write hashes its key once.
+    @inline(__always)
+    func withLock<R>(keyHash hash: UInt64, _ body: () throws(OperationError) -> R) throws(OperationError) -> R {
         let stripe = stripes[Int(truncatingIfNeeded: hash >> 40) % stripes.count]
         let result: Result<R, OperationError> = stripe.mutex.withLock { _ in
             do throws(OperationError) { return .success(try body()) } catch { return .failure(error) }

@@ -46,12 +46,17 @@ extension LocalNode {
 
     /// Stores `value` under a fresh version, expiring at `expiresAtMillis` (0 = never).
     func putString(_ key: ByteBuffer, value: ByteBuffer, expiresAtMillis: UInt64) throws(OperationError) {
+        try putString(key, keyHash: key.withUnsafeReadableBytes { Store.keyHash($0) }, value: value, expiresAtMillis: expiresAtMillis)
+    }
+
+    /// `putString(_:value:expiresAtMillis:)` with the key's `Store.keyHash` already computed.
+    func putString(_ key: ByteBuffer, keyHash: UInt64, value: ByteBuffer, expiresAtMillis: UInt64) throws(OperationError) {
         try checkKey(key)
         try checkValue(value)
         let (version, now) = versions.nextVersionAndNow()
         let result = key.withUnsafeReadableBytes { keyBytes in
             value.withUnsafeReadableBytes { valueBytes in
-                store.write(key: keyBytes, value: valueBytes, version: version, expiresAtMillis: expiresAtMillis, nowMillis: now)
+                store.write(key: keyBytes, keyHash: keyHash, value: valueBytes, version: version, expiresAtMillis: expiresAtMillis, nowMillis: now)
             }
         }
         // Superseded only by a replica's newer version: LWW keeps that one, as for `set`.

@@ -1,5 +1,6 @@
 import NIOCore
 import RingtailRESP
+import RingtailStorage
 
 /// One Redis connection's state (protocol version, authentication, name) and the dispatch of
 /// its commands. Lives on the connection's event loop; the handler owns it.
@@ -72,8 +73,12 @@ final class RESPSession {
         case .set where command.count == 3 && coordinator == nil:
             let key = command[1]
             let value = command[2]
+            // One hash picks both the stripe and the store's shard.
+            let hash = key.withUnsafeReadableBytes { Store.keyHash($0) }
             do throws(OperationError) {
-                try server.stripes.withLock(key) { () throws(OperationError) in try node.putString(key, value: value, expiresAtMillis: 0) }
+                try server.stripes.withLock(keyHash: hash) { () throws(OperationError) in
+                    try node.putString(key, keyHash: hash, value: value, expiresAtMillis: 0)
+                }
                 output.writeRESPOK()
             } catch {
                 output.writeRESPError(RESPErrors.from(error))
