@@ -83,6 +83,9 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         case .frame(let frame):
             traffic?.countReceived(Frame.headerBytes + frame.body.readableBytes)
             if let sink = pending.removeValue(forKey: frame.requestID) {
+                // Answers mostly come in order: dropping answered ids from the front here keeps
+                // the deadline queue as short as the requests in flight.
+                while let first = deadlines.first, pending[first.id] == nil { deadlines.removeFirst() }
                 sink.complete(.success(frame))
             } else if frame.requestID == 0 {
                 // A connection-level error from the node: it is about to close the connection.
