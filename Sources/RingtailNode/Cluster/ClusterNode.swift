@@ -19,7 +19,8 @@ public final class ClusterNode: Sendable {
     /// Set when the cluster has a secret.
     public let authenticator: PeerAuthenticator?
     let peers: PeerPool
-    let gossipPeers: PeerPool
+    /// When each peer last sent this node's server anything.
+    let evidence: PeerEvidence
 
     public init(
         local: LocalNode, trees: PartitionTrees, configuration: ClusterConfiguration, antiEntropy settings: AntiEntropySettings,
@@ -46,10 +47,11 @@ public final class ClusterNode: Sendable {
         // Repair has connections of its own: its frames are counted apart from client traffic,
         // and a long bucket list or value stream does not delay replica writes queued behind it.
         let repairPeers = PeerPool(group: group, requestTimeoutMillis: configuration.replicaTimeoutMillis, handshake: handshake, traffic: WireTraffic())
-        // So does gossip, so pings and acks do not wait behind replica traffic.
-        let gossipPeers = PeerPool(group: group, requestTimeoutMillis: configuration.replicaTimeoutMillis, handshake: handshake)
-        self.gossipPeers = gossipPeers
-        self.membership = MembershipService(state: state, peers: gossipPeers, evidence: [peers, repairPeers], address: address, logger: logger)
+        // Gossip shares the replica connections, so a peer's server can tell whose requests
+        // arrive on them (PeerEvidence).
+        let evidence = PeerEvidence()
+        self.evidence = evidence
+        self.membership = MembershipService(state: state, peers: peers, evidence: [repairPeers], served: evidence, address: address, logger: logger)
         self.antiEntropy = AntiEntropyService(local: local, cluster: state, peers: repairPeers, trees: trees, settings: settings, logger: logger)
         self.responder = AntiEntropyResponder(
             trees: trees, lister: BucketLister(store: local.store, trees: trees), clock: local.wallClock, custody: state.custody)

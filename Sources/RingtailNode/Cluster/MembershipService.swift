@@ -12,16 +12,22 @@ public final class MembershipService: Service, Sendable {
     private let peers: PeerPool
     /// Pools whose replies count as signs of life of the peers they reach (replica traffic).
     private let evidence: [PeerPool]
+    /// Frames peers sent this node's server (their replica requests, their gossip).
+    private let served: PeerEvidence
     private let resolveAddress: @Sendable () async throws -> HostAndPort
     private let logger: Logger
     private let advertised = Mutex<String>("")
 
-    /// `peers` carries gossip only, so a ping does not queue behind replica traffic on the
-    /// way out; `evidence` are the other pools to take liveness evidence from.
-    init(state: ClusterState, peers: PeerPool, evidence: [PeerPool], address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger) {
+    /// `peers` carries gossip (and replica requests); `evidence` are the other pools to take
+    /// liveness evidence from, `served` what this node's server received.
+    init(
+        state: ClusterState, peers: PeerPool, evidence: [PeerPool], served: PeerEvidence,
+        address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger
+    ) {
         self.state = state
         self.peers = peers
         self.evidence = [peers] + evidence
+        self.served = served
         self.resolveAddress = address
         self.logger = logger
     }
@@ -47,7 +53,7 @@ public final class MembershipService: Service, Sendable {
                     try await Task.sleep(for: tick)
                     // Any frame a peer sent since a probe of it started answers the probe: a
                     // node busy with requests is alive even when the ack itself is late.
-                    let heard = evidence.flatMap { $0.lastHeard() }
+                    let heard = evidence.flatMap { $0.lastHeard() } + served.snapshot()
                     execute(state.step { swim in
                         for (address, millis) in heard { swim.heardTraffic(from: address, atMillis: millis) }
                         return swim.tick(now: MonotonicClock.nowMillis())
