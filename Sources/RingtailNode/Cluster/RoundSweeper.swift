@@ -17,6 +17,7 @@ protocol SweptRound: AnyObject, Sendable {
 /// reach them in the order they started, and a check only looks at the oldest.
 ///
 /// Deadlines are met to within `tick` (a quarter of the hedge delay): coarse, and cheap.
+/// Time is the event loop's (`EventLoop.now`), so an embedded loop drives it in tests.
 final class RoundSweeper: @unchecked Sendable {
     // @unchecked: every stored property is touched only on `eventLoop`.
     private let eventLoop: any EventLoop
@@ -39,7 +40,7 @@ final class RoundSweeper: @unchecked Sendable {
     /// Watches `round`, started now. Call on the event loop.
     func add(_ round: any SweptRound) {
         eventLoop.preconditionInEventLoop()
-        young.append((round, NIODeadline.now().uptimeNanoseconds))
+        young.append((round, eventLoop.now.uptimeNanoseconds))
         scheduleIfNeeded()
     }
 
@@ -48,7 +49,7 @@ final class RoundSweeper: @unchecked Sendable {
         scheduled = true
         eventLoop.scheduleTask(in: tick) { [self] in
             scheduled = false
-            sweep(nowNanos: NIODeadline.now().uptimeNanoseconds)
+            sweep(nowNanos: eventLoop.now.uptimeNanoseconds)
             scheduleIfNeeded()
         }
     }
