@@ -196,6 +196,7 @@ let package = Package(
                 "RingtailNode",
                 "RingtailWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

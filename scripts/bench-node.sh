@@ -12,6 +12,7 @@
 # cluster/single ratio, and server CPU per operation (utime+stime from /proc/PID/stat; for
 # the cluster, all three nodes). Each cachectl run is cut off at 30 s; everything this
 # script started is stopped on exit. Results and logs stay in the printed temp directory.
+# RINGTAIL_BIN_DIR=DIR runs the cache-node and cachectl in DIR instead of building.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$RINGTAIL_ROOT"
@@ -37,11 +38,17 @@ done
 
 started_at="$(date -u)"
 ensure_system_packages
-log "building release (cache-node, cachectl)"
-# One `swift build` with two --product flags builds only the last one: two calls.
-swift build -c release --product cache-node >&2
-swift build -c release --product cachectl >&2
-bin="$(swift build -c release --show-bin-path)"
+if [ -n "${RINGTAIL_BIN_DIR:-}" ]; then
+    bin="$RINGTAIL_BIN_DIR"
+    [ -x "$bin/cache-node" ] && [ -x "$bin/cachectl" ] || die "no cache-node and cachectl in RINGTAIL_BIN_DIR=$bin"
+    log "using the binaries in $bin (RINGTAIL_BIN_DIR), not building"
+else
+    log "building release (cache-node, cachectl)"
+    # One `swift build` with two --product flags builds only the last one: two calls.
+    swift build -c release --product cache-node >&2
+    swift build -c release --product cachectl >&2
+    bin="$(swift build -c release --show-bin-path)"
+fi
 
 work="$(mktemp -d /tmp/ringtail-bench.XXXXXX)"
 mkdir -p "$work/results"

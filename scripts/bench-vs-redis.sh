@@ -19,12 +19,14 @@
 # connection) and GET at -c 50 and -c 50 -P 16 over the same 100,000 prefilled keys, each run
 # bounded by --requests or --cluster-duration, and reports ops/s, p50/p99, CPU per operation
 # summed over every server process of the setup, cluster/Redis-replicated and cluster/single
-# ratios. Section memory: both single servers are loaded with the same
+# ratios, and each cluster node's own CPU per operation (node-1 coordinates). Section memory: both single servers are loaded with the same
 # --memory-keys keys (16-byte names, 100-byte values) through `redis-cli --pipe`, and bytes
 # per key are reported from each server's own accounting (INFO used_memory) and from its
 # process RSS growth. Ringtail runs with --threads event loops (default 1: Redis serves
 # commands from one thread too; so do the cluster's nodes). Stops every server by PID
 # (the cluster through scripts/cluster.sh down) whatever happens. Loopback only.
+# RINGTAIL_BIN_DIR=DIR uses the cache-node and cachectl in DIR instead of building (an older
+# build kept aside, for before/after comparisons).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$RINGTAIL_ROOT"
@@ -54,10 +56,16 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-benchmark >/d
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
 has_section() { [[ ",$sections," == *",$1,"* ]]; }
-log "building cache-node and cachectl (release)"
-swift build -c release --product cache-node >&2
-swift build -c release --product cachectl >&2
-bin="$(swift build -c release --show-bin-path)"
+if [ -n "${RINGTAIL_BIN_DIR:-}" ]; then
+    bin="$RINGTAIL_BIN_DIR"
+    [ -x "$bin/cache-node" ] && [ -x "$bin/cachectl" ] || die "no cache-node and cachectl in RINGTAIL_BIN_DIR=$bin"
+    log "using the binaries in $bin (RINGTAIL_BIN_DIR), not building"
+else
+    log "building cache-node and cachectl (release)"
+    swift build -c release --product cache-node >&2
+    swift build -c release --product cachectl >&2
+    bin="$(swift build -c release --show-bin-path)"
+fi
 
 redis_port=$redis_ports; ringtail_rpc_port=$ringtail_ports; ringtail_port=$((ringtail_ports + 1))
 work="$(mktemp -d /tmp/ringtail-vs-redis.XXXXXX)"
@@ -83,6 +91,8 @@ wait_for_port "127.0.0.1:$ringtail_port" 30 || die "cache-node did not start its
 ticks="$(getconf CLK_TCK)"
 # CPU ticks (user + system) of all the given processes together.
 cpu_ticks() { local pid total=0; for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$total"; }
+# utime+stime of each process, comma-separated in the order given.
+pid_ticks() { local pid out=(); for pid in "$@"; do out+=("$(awk '{print $14 + $15}' "/proc/$pid/stat")"); done; (IFS=,; echo "${out[*]}"); }
 log "Ringtail: --threads $threads; sections: $sections"
 log "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(date -u); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -197,21 +207,22 @@ cluster_run() {
     local host="$1" pids="$2" wait="$3" test="$4" pipeline="$5" before after json extra=()
     [ "$test" = set ] && [ "$wait" -gt 0 ] && extra=(--wait-replicas "$wait" --wait-timeout-ms 1000)
     # shellcheck disable=SC2086
-    before="$(cpu_ticks $pids)"
+    before="$(cpu_ticks $pids)"; per_before="$(pid_ticks $pids)"
     json="$(timeout 180 "$bin/cachectl" bench --resp --host "$host" --timeout 10s --json --tests "$test" \
         --concurrency 50 --pipeline "$pipeline" --keyspace 100000 --value-size 100 \
         --requests "$requests" --duration "$cluster_duration" "${extra[@]}" 2>>"$work/cluster-bench.log")" \
         || die "cachectl bench against $host failed: $(tail -3 "$work/cluster-bench.log")"
     # shellcheck disable=SC2086
-    after="$(cpu_ticks $pids)"
+    after="$(cpu_ticks $pids)"; per_after="$(pid_ticks $pids)"
     echo "$json" >>"$work/cluster-runs.jsonl"
-    python3 - "$json" "$before" "$after" "$ticks" <<'PY'
+    python3 - "$json" "$before" "$after" "$ticks" "$per_before" "$per_after" <<'PY'
 import json, sys
 test = json.loads(sys.argv[1])["tests"][0]
 requests = max(1, test["requests"])
 cpu_us = (int(sys.argv[3]) - int(sys.argv[2])) / int(sys.argv[4]) * 1e6 / requests
+per = [(int(a) - int(b)) / int(sys.argv[4]) * 1e6 / requests for b, a in zip(sys.argv[5].split(","), sys.argv[6].split(","))]
 latency = test["latencyMicros"]
-print(f'{test["opsPerSecond"]:.0f} {latency.get("p50", 0) / 1000:.3f} {latency.get("p99", 0) / 1000:.3f} {cpu_us:.2f} {test["errors"]}')
+print(f'{test["opsPerSecond"]:.0f} {latency.get("p50", 0) / 1000:.3f} {latency.get("p99", 0) / 1000:.3f} {cpu_us:.2f} {test["errors"]} {",".join(f"{x:.2f}" for x in per)}')
 PY
 }
 
@@ -235,7 +246,8 @@ import statistics, sys
 rows, errors, tests = {}, {}, []
 for line in open(sys.argv[1]):
     name, test, values = line.rstrip("\n").split("|")
-    v = [float(x) for x in values.split()]
+    fields = values.split()
+    v = [float(x) for x in fields[:5]] + [[float(x) for x in fields[5].split(",")]]
     rows.setdefault((test, name), []).append(v)
     errors[(test, name)] = errors.get((test, name), 0) + int(v[4])
     if test not in tests: tests.append(test)
@@ -255,6 +267,12 @@ print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
 for test in tests:
     rs, rr, ts, tc = (med(test, n) for n in ("redis-single", "redis-replicated", "ringtail-single", "ringtail-cluster"))
     print(f"| {test} | {rs[0]:.0f} | {rr[0]:.0f} | {rr[0]/rs[0]:.2f} | {ts[0]:.0f} | {tc[0]:.0f} | {tc[0]/ts[0]:.2f} | {rs[3]:.1f} | {ts[3]:.1f} | {ts[1]:.3f}/{ts[2]:.3f} | {errors[(test, 'redis-single')]}/{errors[(test, 'ringtail-single')]} |")
+print("\nRingtail cluster CPU µs per client op by process (medians; node-1 coordinates every request)\n")
+print("| test | node-1 | node-2 | node-3 |")
+print("|---|---:|---:|---:|")
+for test in tests:
+    runs = [v[5] for v in rows[(test, "ringtail-cluster")]]
+    print("| " + test + " | " + " | ".join(f"{statistics.median(r[i] for r in runs):.1f}" for i in range(len(runs[0]))) + " |")
 PY
 echo; echo "idle CPU over 5 s before the rounds: Ringtail cluster ${idle_cluster}% of a core, Redis master + replicas ${idle_redis}%"
 # Failed operations by kind, and the cluster's membership changes (a loaded node can look

@@ -23,7 +23,7 @@
 # Environment: RINGTAIL_BUILD_CONFIG=debug|release (default release), RINGTAIL_BASE_PORT
 # (default 7101: node-i listens on base+i-1), RINGTAIL_REDIS_BASE_PORT (unset: no Redis
 # listener; else node-i gets --redis-listen on base+i-1), RINGTAIL_MEMBERSHIP_PROFILE
-# (default local).
+# (default local), RINGTAIL_BIN_DIR (at `up`: run the cache-node in that directory, no build).
 #
 # Namespace mode (RINGTAIL_NETNS=1 at `up`, needs root): every node runs in a network namespace
 # of its own (PREFIX+BASE_PORT-node-i), joined by a veth pair to a bridge in this namespace
@@ -282,9 +282,15 @@ case "$command" in
             netns_create_bridge
         fi
         ensure_system_packages
-        log "building ($config)"
-        (cd "$RINGTAIL_ROOT" && swift build -c "$config" --product cache-node >&2 && swift build -c "$config" --product cachectl >&2)
-        (cd "$RINGTAIL_ROOT" && swift build -c "$config" --show-bin-path) >"$dir/bin"
+        if [ -n "${RINGTAIL_BIN_DIR:-}" ]; then
+            # Prebuilt binaries (an older build kept for a before/after benchmark).
+            [ -x "$RINGTAIL_BIN_DIR/cache-node" ] || die "no cache-node in RINGTAIL_BIN_DIR=$RINGTAIL_BIN_DIR"
+            echo "$RINGTAIL_BIN_DIR" >"$dir/bin"
+        else
+            log "building ($config)"
+            (cd "$RINGTAIL_ROOT" && swift build -c "$config" --product cache-node >&2 && swift build -c "$config" --product cachectl >&2)
+            (cd "$RINGTAIL_ROOT" && swift build -c "$config" --show-bin-path) >"$dir/bin"
+        fi
         quorum=$(( replicas / 2 + 1 ))
         printf '%s\n' --replicas "$replicas" --write-quorum "$quorum" --read-quorum "$quorum" "${extra[@]}" >"$dir/common.args"
         mapfile -t common <"$dir/common.args"

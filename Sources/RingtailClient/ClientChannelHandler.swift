@@ -1,73 +1,112 @@
 import NIOCore
 import RingtailWire
 
-/// A request on its way out, with the promise its response completes.
+/// Who is waiting for a response: a future's promise, or a callback for callers that compose
+/// replies themselves (the cluster coordinator) and would only unwrap a future again.
+enum ResponseSink {
+    case promise(EventLoopPromise<Frame>)
+    case callback(@Sendable (Result<Frame, any Error>) -> Void)
+
+    func complete(_ result: Result<Frame, any Error>) {
+        switch self {
+        case .promise(let promise): promise.completeWith(result)
+        case .callback(let callback): callback(result)
+        }
+    }
+}
+
+/// A request on its way out, with whoever its response goes to.
 struct OutgoingRequest {
     var message: AnyMessage
-    var promise: EventLoopPromise<Frame>
+    var sink: ResponseSink
 }
 
 /// Matches responses to requests by request id, so any number of requests share one
 /// connection and may be answered in any order. Also enforces the per-request timeout: all
 /// state lives on the channel's event loop, so no locks.
+///
+/// Every request has the same timeout, so deadlines expire in the order requests were
+/// written: one timer, set for the oldest request still waiting, serves them all (a timer
+/// per request would cost a schedule and a cancel each, and cancels search the loop's queue).
+/// Writes are flushed once per event-loop turn, so requests issued together leave in one
+/// syscall.
 final class ClientChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = FrameOrFailure
     typealias OutboundIn = OutgoingRequest
     typealias OutboundOut = ByteBuffer
 
-    private struct Pending {
-        var promise: EventLoopPromise<Frame>
-        var timeout: Scheduled<Void>
-    }
-
     private let timeout: TimeAmount
     private let traffic: WireTraffic?
-    private var pending: [UInt32: Pending] = [:]
+    private let liveness: PeerLiveness?
+    private var pending: [UInt32: ResponseSink] = [:]
+    /// Request ids with their deadlines, oldest first; ids already answered are skipped.
+    private var deadlines = CircularBuffer<(id: UInt32, deadline: NIODeadline)>()
+    private var timer: Scheduled<Void>?
+    private var flushScheduled = false
     private var nextRequestID: UInt32 = 1
 
-    init(timeout: TimeAmount, traffic: WireTraffic? = nil) {
+    init(timeout: TimeAmount, traffic: WireTraffic? = nil, liveness: PeerLiveness? = nil) {
         self.timeout = timeout
         self.traffic = traffic
+        self.liveness = liveness
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
+        guard context.channel.isActive else {
+            promise?.fail(RingtailClientError.connectionClosed)
+            request.sink.complete(.failure(RingtailClientError.connectionClosed))
+            return
+        }
         let id = nextRequestID
         nextRequestID = nextRequestID == .max ? 1 : nextRequestID + 1
-        let milliseconds = timeout.nanoseconds / 1_000_000
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let timer = context.eventLoop.scheduleTask(in: timeout) {
-            let (handler, _) = loopBound.value
-            handler.pending.removeValue(forKey: id)?.promise.fail(RingtailClientError.timeout(milliseconds: milliseconds))
-        }
-        pending[id] = Pending(promise: request.promise, timeout: timer)
+        pending[id] = request.sink
+        deadlines.append((id, .now() + timeout))
+        if timer == nil { armTimer(context: context) }
         var buffer = context.channel.allocator.buffer(capacity: 64)
         buffer.writeFrame(request.message, requestID: id)
         traffic?.countSent(buffer.readableBytes)
         context.write(wrapOutboundOut(buffer), promise: promise)
+        if !flushScheduled {
+            flushScheduled = true
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.execute {
+                let (handler, context) = loopBound.value
+                handler.flushScheduled = false
+                context.flush()
+            }
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .frame(let frame):
             traffic?.countReceived(Frame.headerBytes + frame.body.readableBytes)
-            if let entry = pending.removeValue(forKey: frame.requestID) {
-                entry.timeout.cancel()
-                entry.promise.succeed(frame)
+            if let sink = pending.removeValue(forKey: frame.requestID) {
+                // Answers mostly come in order: dropping answered ids from the front here keeps
+                // the deadline queue as short as the requests in flight.
+                while let first = deadlines.first, pending[first.id] == nil { deadlines.removeFirst() }
+                sink.complete(.success(frame))
             } else if frame.requestID == 0 {
                 // A connection-level error from the node: it is about to close the connection.
                 let reason = (try? frame.decodeMessage()).map { "\($0)" } ?? "unreadable error frame"
                 failAll(RingtailClientError.protocolViolation("node rejected the connection: \(reason)"))
             }
         case .failure(let error):
-            let entry = pending.removeValue(forKey: error.requestID)
-            entry?.timeout.cancel()
-            entry?.promise.fail(RingtailClientError.protocolViolation(error.description))
+            pending.removeValue(forKey: error.requestID)?.complete(.failure(RingtailClientError.protocolViolation(error.description)))
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // Once per read, not per frame: evidence for the failure detector that the peer is up.
+        liveness?.heard()
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         failAll(RingtailClientError.connectionClosed)
+        timer?.cancel()
+        timer = nil
         context.fireChannelInactive()
     }
 
@@ -76,12 +115,34 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    private func failAll(_ error: RingtailClientError) {
-        let entries = pending
-        pending.removeAll()
-        for entry in entries.values {
-            entry.timeout.cancel()
-            entry.promise.fail(error)
+    /// Sets the timer for the oldest request still waiting, if any.
+    private func armTimer(context: ChannelHandlerContext) {
+        while let first = deadlines.first, pending[first.id] == nil { deadlines.removeFirst() }
+        guard let oldest = deadlines.first else {
+            timer = nil
+            return
         }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: oldest.deadline) {
+            let (handler, context) = loopBound.value
+            handler.expire(context: context)
+        }
+    }
+
+    private func expire(context: ChannelHandlerContext) {
+        let now = NIODeadline.now()
+        let milliseconds = timeout.nanoseconds / 1_000_000
+        while let first = deadlines.first, first.deadline <= now {
+            deadlines.removeFirst()
+            pending.removeValue(forKey: first.id)?.complete(.failure(RingtailClientError.timeout(milliseconds: milliseconds)))
+        }
+        armTimer(context: context)
+    }
+
+    private func failAll(_ error: RingtailClientError) {
+        let sinks = pending
+        pending.removeAll()
+        deadlines.removeAll()
+        for sink in sinks.values { sink.complete(.failure(error)) }
     }
 }

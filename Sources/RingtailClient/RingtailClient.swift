@@ -17,6 +17,8 @@ public final class RingtailClient: Sendable {
     private let handshake: (@Sendable () -> AnyMessage)?
     /// Counts the bytes of every frame this client writes and reads, when set.
     public let traffic: WireTraffic?
+    /// When this client last received a frame.
+    public let liveness = PeerLiveness()
     private let connection = Mutex<ConnectionState>(.none)
     private let attempts = Atomic<UInt64>(0)
 
@@ -63,14 +65,36 @@ public final class RingtailClient: Sendable {
     public func sendFuture(_ message: AnyMessage) -> EventLoopFuture<Frame> {
         channelFuture().flatMap { channel in
             let promise = channel.eventLoop.makePromise(of: Frame.self)
-            channel.write(OutgoingRequest(message: message, promise: promise)).whenFailure { _ in
-                promise.fail(RingtailClientError.connectionClosed)
-            }
-            // One flush per event-loop turn instead of one per request: requests issued together
-            // (a coordinator's replica writes, a pipelined batch) leave in one syscall; a flush
-            // with nothing pending costs nothing.
-            channel.eventLoop.execute { channel.flush() }
+            // The handler flushes once per event-loop turn, and fails the request itself when
+            // the connection is gone.
+            channel.write(OutgoingRequest(message: message, sink: .promise(promise)), promise: nil)
             return promise.futureResult
+        }
+    }
+
+    /// Sends `message` and calls `completion` once with the response frame or the failure,
+    /// on the connection's event loop. No future is made while the connection is open: for
+    /// the coordinator, which sends a few of these per client request.
+    public func send(_ message: AnyMessage, completion: @escaping @Sendable (Result<Frame, any Error>) -> Void) {
+        if let channel = openChannel() {
+            channel.write(OutgoingRequest(message: message, sink: .callback(completion)), promise: nil)
+            return
+        }
+        channelFuture().whenComplete { result in
+            switch result {
+            case .success(let channel):
+                channel.write(OutgoingRequest(message: message, sink: .callback(completion)), promise: nil)
+            case .failure(let error):
+                completion(.failure(error))
+            }
+        }
+    }
+
+    /// The connection when it is open, without making a future.
+    private func openChannel() -> (any Channel)? {
+        connection.withLock { state in
+            if case .connected(let channel) = state, channel.isActive { return channel }
+            return nil
         }
     }
 
@@ -146,7 +170,7 @@ public final class RingtailClient: Sendable {
     private func greet(_ channel: any Channel) -> EventLoopFuture<any Channel> {
         guard let handshake else { return channel.eventLoop.makeSucceededFuture(channel) }
         let promise = channel.eventLoop.makePromise(of: Frame.self)
-        channel.writeAndFlush(OutgoingRequest(message: handshake(), promise: promise), promise: nil)
+        channel.writeAndFlush(OutgoingRequest(message: handshake(), sink: .promise(promise)), promise: nil)
         return promise.futureResult.flatMapThrowing { frame in
             if frame.messageType == .errorResponse {
                 var body = frame.body
@@ -161,13 +185,14 @@ public final class RingtailClient: Sendable {
     private func connect() -> EventLoopFuture<any Channel> {
         let timeout = TimeAmount(requestTimeout)
         let traffic = self.traffic
+        let liveness = self.liveness
         return ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: Self.maxResponseFrameBytes)))
-                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(timeout: timeout, traffic: traffic))
+                    try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(timeout: timeout, traffic: traffic, liveness: liveness))
                 }
             }
             .connect(host: address.host, port: address.port)

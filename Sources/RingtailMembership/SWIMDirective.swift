@@ -27,6 +27,8 @@ public struct SWIMStatistics: Sendable, Hashable {
     public var refutations = 0
     public var syncsSent = 0
     public var reconnectAttempts = 0
+    /// Probes that succeeded because other traffic from the target arrived (`heardTraffic`).
+    public var probesAnsweredByTraffic = 0
 
     public init() {}
 }

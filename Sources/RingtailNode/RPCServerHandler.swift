@@ -21,6 +21,9 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Cluster messages are accepted only from peers that proved the cluster secret.
     private var peerAuthenticated: Bool
     private var closeAfterFlush = false
+    /// The cluster address of the peer on the other end, once it sent gossip: its later reads
+    /// count as signs of life for the failure detector.
+    private var peerAddress: String?
 
     init(node: LocalNode, cluster: ClusterNode?, metrics: RequestMetrics, logger: Logger) {
         self.node = node
@@ -61,6 +64,9 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        if let peerAddress, let cluster {
+            cluster.evidence.heard(from: peerAddress, atMillis: MonotonicClock.nowMillis())
+        }
         flushPending(context: context)
         context.fireChannelReadComplete()
     }
@@ -147,6 +153,7 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .gossip(let gossip):
                 try requirePeer()
                 try requireCluster().membership.receive(gossip)
+                peerAddress = gossip.fromAddress
                 output.writeFrame(GossipReceived(), requestID: id)
             case .replicaWriteRequest(let request):
                 try requirePeer()

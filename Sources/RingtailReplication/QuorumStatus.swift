@@ -55,6 +55,10 @@ struct ReplyTally: Sendable, Hashable {
     private(set) var targets: [NodeID]
     let required: Int
     private var targetSet: Set<NodeID>
+    /// Nodes not asked yet that may still answer for the round, in the order to ask them.
+    private(set) var spares: [NodeID] = []
+    /// Targets added after the start (spares, stand-ins) that the caller has not sent to yet.
+    private(set) var unsent: [NodeID] = []
     private(set) var answered: Set<NodeID> = []
     private(set) var successes = 0
     private(set) var failures: [ReplicaFailure] = []
@@ -64,7 +68,9 @@ struct ReplyTally: Sendable, Hashable {
     private(set) var error: QuorumError?
 
     /// Repeated targets are contacted once, so they count once.
-    init(kind: QuorumKind, targets: [NodeID], required: Int) throws(QuorumError) {
+    /// `spares` are asked only when the targets can no longer reach `required` without them
+    /// (see `promoteSpares`); they never count as outstanding before that.
+    init(kind: QuorumKind, targets: [NodeID], required: Int, spares: [NodeID] = []) throws(QuorumError) {
         var seen: Set<NodeID> = []
         let unique = targets.filter { seen.insert($0).inserted }
         guard required >= 1, required <= unique.count else {
@@ -74,6 +80,34 @@ struct ReplyTally: Sendable, Hashable {
         self.targets = unique
         self.required = required
         self.targetSet = seen
+        self.spares = spares.filter { !seen.contains($0) && seen.insert($0).inserted }
+    }
+
+    /// Turns spares into targets while the targets left could not reach the quorum.
+    private mutating func promoteSparesIfShort() {
+        while decision == .pending, successes + outstanding < required, !spares.isEmpty {
+            addTarget(spares.removeFirst())
+        }
+    }
+
+    /// Asks every spare now (the round is slow: a target may be stuck). Returns how many.
+    @discardableResult
+    mutating func promoteAllSpares() -> Int {
+        let count = spares.count
+        while !spares.isEmpty { addTarget(spares.removeFirst()) }
+        return count
+    }
+
+    private mutating func addTarget(_ node: NodeID) {
+        targetSet.insert(node)
+        targets.append(node)
+        unsent.append(node)
+    }
+
+    /// The targets added since the last call; the caller must send them the request.
+    mutating func takeUnsent() -> [NodeID] {
+        defer { unsent.removeAll() }
+        return unsent
     }
 
     var outstanding: Int { targets.count - answered.count }
@@ -89,8 +123,10 @@ struct ReplyTally: Sendable, Hashable {
         } else if counts {
             successes += 1
         }
-        if let standIn, decision == .pending, successes + outstanding < required, targetSet.insert(standIn).inserted {
-            targets.append(standIn)
+        promoteSparesIfShort()
+        if let standIn, decision == .pending, successes + outstanding < required, !targetSet.contains(standIn) {
+            spares.removeAll { $0 == standIn }
+            addTarget(standIn)
         }
         if decision == .pending {
             decide(QuorumStatus.evaluate(required: required, successes: successes, outstanding: outstanding))

@@ -4,6 +4,11 @@ import RingtailModel
 /// (R) targets replied successfully (`missing` is a successful reply), failed as soon as that
 /// became impossible. Afterwards it says which replicas are behind (`repairPlan`).
 ///
+/// The targets may be just R of the replicas, with the others as `spares`: a spare is asked
+/// only when a target fails or answers not ready and the rest could no longer make R, or when
+/// the coordinator finds the round slow (`askSpares`). Each event may thus add targets; the
+/// coordinator sends them the read after every call (`takeTargetsToAsk`).
+///
 /// Like `WriteRound` it has no clock; the coordinator feeds it replies and its own timeout.
 /// Keep feeding it replies after the decision: they do not change what the client was told,
 /// but they widen the repair plan.
@@ -14,9 +19,26 @@ public struct ReadRound<Payload> {
 
     /// - Throws: `QuorumError.quorumOutOfRange` unless `1 <= required <= targets.count`
     ///   (repeated targets count once).
-    public init(targets: [NodeID], required: Int) throws(QuorumError) {
-        tally = try ReplyTally(kind: .read, targets: targets, required: required)
+    /// - Parameter spares: further replicas, in the order to ask them; none are asked at first.
+    public init(targets: [NodeID], required: Int, spares: [NodeID] = []) throws(QuorumError) {
+        tally = try ReplyTally(kind: .read, targets: targets, required: required, spares: spares)
     }
+
+    /// Asks the spares not asked yet, because the round is taking long (a target may be
+    /// stuck rather than failed). Returns how many became targets.
+    @discardableResult
+    public mutating func askSpares() -> Int {
+        guard tally.decision == .pending else { return 0 }
+        return tally.promoteAllSpares()
+    }
+
+    /// The targets added since the last call (spares, stand-ins): send each the read.
+    public mutating func takeTargetsToAsk() -> [NodeID] {
+        tally.takeUnsent()
+    }
+
+    /// Replicas that may still be asked.
+    public var spares: [NodeID] { tally.spares }
 
     /// Counts one reply. A reply from a node that is not a target, or a second reply from the
     /// same node, is ignored. Replies after the decision are kept for repair only.
@@ -33,19 +55,21 @@ public struct ReadRound<Payload> {
     /// Counts the answer of a target whose copy of the partition is not complete (it is still
     /// being filled, see `PartitionCustody`): its entry takes part in the resolution and the
     /// repair plan, but it does not count toward R. When the remaining targets could no longer
-    /// reach R, `standIn` (the next node on the extended preference list, or nil if none) is
-    /// added as a target; the caller must then send it the read. Returns the status and the
+    /// reach R, spares are asked first, then `standIn` (the next node on the extended
+    /// preference list, or nil if none) is added as a target; the caller must then send it the
+    /// read. Returns the status and the
     /// stand-in if it was added.
     @discardableResult
     public mutating func recordNotReady(_ reply: ReadReply<Payload>, from node: NodeID, standIn: NodeID?) -> (status: QuorumStatus, addedStandIn: NodeID?) {
-        let before = tally.targets.count
+        let hadStandIn = standIn.map(tally.targets.contains) ?? true
         if case .failed(let reason) = reply {
             _ = tally.accept(node, failure: reason)
         } else if tally.accept(node, failure: nil, counts: false, standIn: standIn) {
             entries[node] = reply.entry
             notReady.insert(node)
         }
-        return (tally.decision, tally.targets.count > before ? standIn : nil)
+        let addedStandIn = !hadStandIn && standIn.map(tally.targets.contains) == true
+        return (tally.decision, addedStandIn ? standIn : nil)
     }
 
     /// Targets that answered but whose copy was not complete.

@@ -205,6 +205,27 @@ struct ClusterProcessTests {
         }
     }
 
+    @Test func readsAnswerWhileAReplicaTheyAskIsPaused() async throws {
+        try await withCluster { nodes in
+            let writer = try client(nodes[0])
+            let keys = (0..<40).map { Array("paused-\($0)".utf8) }
+            for key in keys { try await writer.set(key, value: key, writeQuorum: 3) }
+            // A read asks R = 2 replicas, node-1 and one other. For the keys where that other
+            // is the paused node-3, only asking node-2 as well answers before the replica
+            // timeout; node-3 is still suspect at most (reachable) when these reads start.
+            kill(nodes[2].pid, SIGSTOP)
+            defer { kill(nodes[2].pid, SIGCONT) }
+            let values = try await withThrowingTaskGroup(of: ([UInt8], [UInt8]?).self) { group in
+                for key in keys {
+                    group.addTask { (key, try await writer.get(key, readQuorum: 2)?.bytes) }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            for key in keys { #expect(values[key] == .some(key), "key \(String(decoding: key, as: UTF8.self))") }
+            await writer.close()
+        }
+    }
+
     // MARK: Helpers
 
     func state(of member: String, seenBy node: NodeProcess) async throws -> MemberStateCode? {

@@ -23,6 +23,11 @@ public struct ClusterConfiguration: Sendable {
     public var secret: [UInt8]?
     /// How long a coordinator waits for replicas before answering with what it has.
     public var replicaTimeoutMillis: UInt64
+    /// How long a read waits for the R replicas it asked before asking the others as well;
+    /// nil: a quarter of the replica timeout. Long enough that a coordinator whose own event
+    /// loop is the queue (replies wait there to be read) does not hedge every read and so
+    /// add load when it has the least room for it.
+    public var readHedgeMillis: UInt64?
     /// Bounds of the hinted-handoff queue.
     public var maxHintBytes: Int
     public var maxHints: Int
@@ -45,6 +50,7 @@ public struct ClusterConfiguration: Sendable {
         membership: SWIMSettings = .lan,
         secret: [UInt8]? = nil,
         replicaTimeoutMillis: UInt64 = 2000,
+        readHedgeMillis: UInt64? = nil,
         maxHintBytes: Int = 64 << 20,
         maxHints: Int = 1_000_000,
         maxHintAgeMillis: UInt64 = 3 * 3_600_000,
@@ -61,10 +67,16 @@ public struct ClusterConfiguration: Sendable {
         self.membership = membership
         self.secret = secret
         self.replicaTimeoutMillis = replicaTimeoutMillis
+        self.readHedgeMillis = readHedgeMillis
         self.maxHintBytes = maxHintBytes
         self.maxHints = maxHints
         self.maxHintAgeMillis = maxHintAgeMillis
         self.replaceDeadAfterMillis = replaceDeadAfterMillis
+    }
+
+    /// The hedge delay in force, at most the replica timeout.
+    var effectiveReadHedgeMillis: UInt64 {
+        min(readHedgeMillis ?? replicaTimeoutMillis / 4, replicaTimeoutMillis)
     }
 
     var ringConfiguration: RingConfiguration {

@@ -19,6 +19,8 @@ public final class ClusterNode: Sendable {
     /// Set when the cluster has a secret.
     public let authenticator: PeerAuthenticator?
     let peers: PeerPool
+    /// When each peer last sent this node's server anything.
+    let evidence: PeerEvidence
 
     public init(
         local: LocalNode, trees: PartitionTrees, configuration: ClusterConfiguration, antiEntropy settings: AntiEntropySettings,
@@ -42,10 +44,14 @@ public final class ClusterNode: Sendable {
         self.hints = hints
         self.counters = counters
         self.coordinator = Coordinator(local: local, cluster: state, peers: peers, hints: hints, counters: counters, logger: logger)
-        self.membership = MembershipService(state: state, peers: peers, address: address, logger: logger)
         // Repair has connections of its own: its frames are counted apart from client traffic,
         // and a long bucket list or value stream does not delay replica writes queued behind it.
         let repairPeers = PeerPool(group: group, requestTimeoutMillis: configuration.replicaTimeoutMillis, handshake: handshake, traffic: WireTraffic())
+        // Gossip shares the replica connections, so a peer's server can tell whose requests
+        // arrive on them (PeerEvidence).
+        let evidence = PeerEvidence()
+        self.evidence = evidence
+        self.membership = MembershipService(state: state, peers: peers, evidence: [repairPeers], served: evidence, address: address, logger: logger)
         self.antiEntropy = AntiEntropyService(local: local, cluster: state, peers: repairPeers, trees: trees, settings: settings, logger: logger)
         self.responder = AntiEntropyResponder(
             trees: trees, lister: BucketLister(store: local.store, trees: trees), clock: local.wallClock, custody: state.custody)

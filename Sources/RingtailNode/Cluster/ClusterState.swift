@@ -91,6 +91,14 @@ public final class ClusterState: Sendable {
         return swim.withLock { $0?.member(named: node.name)?.state.isLive ?? false }
     }
 
+    /// The nodes of `nodes` that `isReachable`, in order, under one lock: the coordinator
+    /// asks this for every request.
+    public func reachable(_ nodes: [NodeID]) -> [NodeID] {
+        swim.withLock { swim in
+            nodes.filter { $0 == me || swim?.member(named: $0.name)?.state.isLive == true }
+        }
+    }
+
     /// The cluster address of `node`, if known.
     public func address(of node: NodeID) -> String? {
         swim.withLock { $0?.member(named: node.name)?.address }

@@ -6,8 +6,10 @@ import RingtailWire
 import Synchronization
 
 extension Coordinator {
-    /// Reads `key` from its reachable replicas and answers after R replies with the newest
-    /// version. Replicas found behind are repaired in the background once all have answered.
+    /// Reads `key` from R of its reachable replicas (this node first when it is one) and
+    /// answers with the newest version. The other replicas are asked only when one of the R
+    /// fails, is still filling, or is slow (see `ReadRound`). Replicas asked that were behind
+    /// are repaired in the background once all of them have answered.
     public func read(_ key: ByteBuffer, readQuorum: UInt32?, on eventLoop: any EventLoop) -> EventLoopFuture<GetResponse> {
         let required: Int
         do {
@@ -17,23 +19,27 @@ extension Coordinator {
         }
         counters.coordinatedReads.add(1, ordering: .relaxed)
         let (owners, extended) = placement(of: key)
-        let targets = owners.filter(cluster.isReachable)
-        guard let round = try? ReadRound<ByteBuffer>(targets: targets, required: required) else {
-            let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: targets.count, failures: [], timedOut: 0))
+        var reachable = cluster.reachable(owners)
+        // A local read costs no round trip, so this node goes first.
+        if let mine = reachable.firstIndex(of: cluster.me), mine > 0 {
+            reachable.insert(reachable.remove(at: mine), at: 0)
+        }
+        let first = Array(reachable.prefix(required))
+        guard let round = try? ReadRound<ByteBuffer>(targets: first, required: required, spares: Array(reachable.dropFirst(required))) else {
+            let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: reachable.count, failures: [], timedOut: 0))
             return eventLoop.makeFailedFuture(quorumError(shortfall))
         }
         let promise = eventLoop.makePromise(of: GetResponse.self)
-        let state = ReadState(round: round, key: key, promise: promise, standIns: extended)
-        let timeout = eventLoop.scheduleTask(in: replicaTimeout) { [self] in
-            finish(state) { $0.round.timeout() }
-        }
-        state.timeout.withLock { $0 = timeout }
-        for node in targets { ask(node, for: state) }
+        let state = ReadState(coordinator: self, round: round, key: key, promise: promise, standIns: extended)
+        // Remote requests first, so they are on their way while the local copy is read.
+        for node in first where node != cluster.me { ask(node, for: state) }
+        if first.contains(cluster.me) { ask(cluster.me, for: state) }
+        if !state.isSettled { sweepers.watch(state, on: eventLoop) }
         return promise.futureResult
     }
 
     /// Sends the replica read to `node` (or reads locally) and records the answer.
-    private func ask(_ node: NodeID, for state: ReadState) {
+    func ask(_ node: NodeID, for state: ReadState) {
         if node == cluster.me {
             let complete = cluster.custody.isComplete(key: state.key.readableBytesView)
             record(state, from: node, result: .success(ReplicaReadResponse(entry: local.readReplica(state.key), notReady: !complete)))
@@ -43,7 +49,7 @@ extension Coordinator {
             record(state, from: node, result: .failure(OperationError(.internalError, "no address for \(node)")))
             return
         }
-        client.sendFuture(.replicaReadRequest(ReplicaReadRequest(key: state.key))).whenComplete { [self] result in
+        client.send(.replicaReadRequest(ReplicaReadRequest(key: state.key))) { [self] result in
             record(state, from: node, result: PeerReply<ReplicaReadResponse>.decode(result))
         }
     }
@@ -71,23 +77,25 @@ extension Coordinator {
             return
         }
         // A copy still being filled: its answer informs, but does not count toward R. If the
-        // others cannot make R alone, the next node on the ring stands in (after a join, that
-        // is the former replica still handing the partition off).
-        var standIn: NodeID?
+        // others cannot make R alone, a replica not asked yet is, or else the next node on the
+        // ring stands in (after a join, that is the former replica still handing the
+        // partition off).
+        var standIn = false
         finish(state) { shared in
             let candidate = state.standIns.first { !shared.round.targets.contains($0) && cluster.isReachable($0) }
-            standIn = shared.round.recordNotReady(reply, from: node, standIn: candidate).addedStandIn
+            standIn = shared.round.recordNotReady(reply, from: node, standIn: candidate).addedStandIn != nil
         }
-        if let standIn {
-            counters.readStandIns.add(1, ordering: .relaxed)
-            ask(standIn, for: state)
-        }
+        if standIn { counters.readStandIns.add(1, ordering: .relaxed) }
     }
 
-    private func finish(_ state: ReadState, update: (inout ReadState.Shared) -> Void) {
+    /// Applies `update` to the round, answers the client once it is decided, sends the read
+    /// to any target the round added, and once every target asked has answered (or the time
+    /// is up) repairs the ones behind.
+    func finish(_ state: ReadState, update: (inout ReadState.Shared) -> Void) {
         let now = local.wallClock.nowMillis()
-        let (answer, settledNow, repair) = state.shared.withLock { shared -> (Result<GetResponse, OperationError>?, Bool, ReadRepairPlan<ByteBuffer>?) in
+        let (answer, toAsk, repair) = state.shared.withLock { shared -> (Result<GetResponse, OperationError>?, [NodeID], ReadRepairPlan<ByteBuffer>?) in
             update(&shared)
+            let toAsk = shared.round.takeTargetsToAsk()
             var answer: Result<GetResponse, OperationError>?
             if !shared.answered, shared.round.status != .pending {
                 shared.answered = true
@@ -98,10 +106,11 @@ extension Coordinator {
                 }
             }
             guard !shared.settled, shared.round.isComplete || shared.round.hasTimedOut else {
-                return (answer, false, nil)
+                return (answer, toAsk, nil)
             }
             shared.settled = true
-            return (answer, true, shared.round.repairPlan(nowMillis: now))
+            state.settled.store(true, ordering: .releasing)
+            return (answer, toAsk, shared.round.repairPlan(nowMillis: now))
         }
         if let answer {
             switch answer {
@@ -109,7 +118,7 @@ extension Coordinator {
             case .failure(let error): state.promise.fail(error)
             }
         }
-        if settledNow { state.timeout.withLock { $0?.cancel() } }
+        for node in toAsk { ask(node, for: state) }
         if var repair {
             // A stand-in is no replica: a copy written there would only be dropped again.
             repair.replicas.removeAll { state.standIns.contains($0.node) }
@@ -140,33 +149,49 @@ extension Coordinator {
             if target.node == cluster.me {
                 _ = try? local.applyReplica(entry)
             } else if let client = client(for: target.node) {
-                _ = client.sendFuture(.replicaWriteRequest(ReplicaWriteRequest(entry: entry)))
+                client.send(.replicaWriteRequest(ReplicaWriteRequest(entry: entry))) { _ in }
             }
         }
         logger.debug("read repair", metadata: ["replicas": "\(plan.replicas.map(\.description).joined(separator: ","))"])
     }
 }
 
-/// The shared state of one coordinated read.
-final class ReadState: Sendable {
+/// The shared state of one coordinated read; replies arrive on several event loops.
+final class ReadState: SweptRound {
     struct Shared {
         var round: ReadRound<ByteBuffer>
         var answered = false
         var settled = false
     }
 
+    let coordinator: Coordinator
     let shared: Mutex<Shared>
+    /// `Shared.settled`, readable without the lock by the sweeper.
+    let settled = Atomic<Bool>(false)
     let key: ByteBuffer
     let promise: EventLoopPromise<GetResponse>
-    let timeout = Mutex<Scheduled<Void>?>(nil)
 
     /// Nodes after the preference list, in ring order, that may stand in for a filling replica.
     let standIns: [NodeID]
 
-    init(round: ReadRound<ByteBuffer>, key: ByteBuffer, promise: EventLoopPromise<GetResponse>, standIns: [NodeID]) {
+    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, promise: EventLoopPromise<GetResponse>, standIns: [NodeID]) {
+        self.coordinator = coordinator
         self.shared = Mutex(Shared(round: round))
         self.key = key
         self.promise = promise
         self.standIns = standIns
+    }
+
+    var isSettled: Bool { settled.load(ordering: .acquiring) }
+
+    /// Slow: the replicas not asked yet are asked too, and the first R answers win.
+    func hedge() {
+        coordinator.finish(self) { shared in
+            if shared.round.askSpares() > 0 { coordinator.counters.readHedges.add(1, ordering: .relaxed) }
+        }
+    }
+
+    func expire() {
+        coordinator.finish(self) { $0.round.timeout() }
     }
 }

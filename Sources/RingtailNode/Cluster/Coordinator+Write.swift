@@ -36,32 +36,28 @@ extension Coordinator {
             return eventLoop.makeFailedFuture(quorumError(shortfall))
         }
         let promise = eventLoop.makePromise(of: WriteOutcome.self)
-        let state = WriteState(round: round, targets: plan.targets, entry: entry, promise: promise, version: version)
-        let timeout = eventLoop.scheduleTask(in: replicaTimeout) { [self] in
-            finish(state, update: { $0.round.timeout() })
-        }
-        state.timeout.withLock { $0 = timeout }
-
-        for target in plan.targets {
-            if target.node == cluster.me {
-                if let owner = target.hintFor {
-                    hints.add(entry, for: owner)
-                    record(state, from: target.node, result: .success(ReplicaWriteResponse(applied: true)))
-                } else {
-                    let result = Result { () throws(OperationError) in try local.applyReplica(entry) }
-                    record(state, from: target.node, result: result)
-                }
-                continue
-            }
+        let state = WriteState(coordinator: self, round: round, targets: plan.targets, entry: entry, promise: promise, version: version)
+        // Remote requests first, so they are on their way while the local copy is written.
+        for target in plan.targets where target.node != cluster.me {
             guard let client = client(for: target.node) else {
                 record(state, from: target.node, result: .failure(OperationError(.internalError, "no address for \(target.node)")))
                 continue
             }
             let request = ReplicaWriteRequest(entry: entry, hintFor: target.hintFor?.name)
-            client.sendFuture(.replicaWriteRequest(request)).whenComplete { [self] result in
+            client.send(.replicaWriteRequest(request)) { [self] result in
                 record(state, from: target.node, result: PeerReply<ReplicaWriteResponse>.decode(result))
             }
         }
+        for target in plan.targets where target.node == cluster.me {
+            if let owner = target.hintFor {
+                hints.add(entry, for: owner)
+                record(state, from: target.node, result: .success(ReplicaWriteResponse(applied: true)))
+            } else {
+                let result = Result { () throws(OperationError) in try local.applyReplica(entry) }
+                record(state, from: target.node, result: result)
+            }
+        }
+        if !state.isSettled { sweepers.watch(state, on: eventLoop) }
         return promise.futureResult
     }
 
@@ -81,7 +77,7 @@ extension Coordinator {
 
     /// Applies `update` to the round, answers the client once it is decided, and once every
     /// replica has answered (or the time is up) hands failed owners' writes to hinted handoff.
-    private func finish(_ state: WriteState, update: (inout WriteState.Shared) -> Void) {
+    func finish(_ state: WriteState, update: (inout WriteState.Shared) -> Void) {
         let (answer, leftovers) = state.shared.withLock { shared -> (Result<WriteOutcome, OperationError>?, [NodeID]?) in
             update(&shared)
             var answer: Result<WriteOutcome, OperationError>?
@@ -96,6 +92,7 @@ extension Coordinator {
             var leftovers: [NodeID]?
             if !shared.settled, shared.round.isComplete || shared.round.hasTimedOut {
                 shared.settled = true
+                state.settled.store(true, ordering: .releasing)
                 leftovers = shared.failedNodes + state.targets.map(\.node).filter { !shared.replied.contains($0) }
             }
             return (answer, leftovers)
@@ -107,7 +104,6 @@ extension Coordinator {
             }
         }
         if let leftovers {
-            state.timeout.withLock { $0?.cancel() }
             for node in leftovers {
                 // A substitute that failed leaves the write for its owner; an owner that failed keeps it itself.
                 let owner = state.targets.first { $0.node == node }?.hintFor ?? node
@@ -118,7 +114,7 @@ extension Coordinator {
 }
 
 /// The shared state of one coordinated write; replies arrive on several event loops.
-final class WriteState: Sendable {
+final class WriteState: SweptRound {
     struct Shared {
         var round: WriteRound
         var answered = false
@@ -128,18 +124,33 @@ final class WriteState: Sendable {
         var replied: Set<NodeID> = []
     }
 
+    let coordinator: Coordinator
     let shared: Mutex<Shared>
+    /// `Shared.settled`, readable without the lock by the sweeper.
+    let settled = Atomic<Bool>(false)
     let targets: [ReplicaTarget]
     let entry: StoredEntry
     let promise: EventLoopPromise<Coordinator.WriteOutcome>
     let version: RingtailModel.Version
-    let timeout = Mutex<Scheduled<Void>?>(nil)
 
-    init(round: WriteRound, targets: [ReplicaTarget], entry: StoredEntry, promise: EventLoopPromise<Coordinator.WriteOutcome>, version: RingtailModel.Version) {
+    init(
+        coordinator: Coordinator, round: WriteRound, targets: [ReplicaTarget], entry: StoredEntry,
+        promise: EventLoopPromise<Coordinator.WriteOutcome>, version: RingtailModel.Version
+    ) {
+        self.coordinator = coordinator
         self.shared = Mutex(Shared(round: round))
         self.targets = targets
         self.entry = entry
         self.promise = promise
         self.version = version
+    }
+
+    var isSettled: Bool { settled.load(ordering: .acquiring) }
+
+    /// Every replica was sent the write at once: there is nobody more to ask.
+    func hedge() {}
+
+    func expire() {
+        coordinator.finish(self) { $0.round.timeout() }
     }
 }

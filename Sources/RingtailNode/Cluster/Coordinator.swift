@@ -17,8 +17,12 @@ public final class Coordinator: Sendable {
     let hints: HintService
     let counters: ClusterCounters
     let logger: Logger
+    /// Hedge and timeout deadlines of every round, one timer per event loop.
+    let sweepers: RoundSweepers
 
     init(local: LocalNode, cluster: ClusterState, peers: PeerPool, hints: HintService, counters: ClusterCounters, logger: Logger) {
+        let timeout = cluster.configuration.replicaTimeoutMillis
+        self.sweepers = RoundSweepers(hedgeMillis: cluster.configuration.effectiveReadHedgeMillis, timeoutMillis: timeout)
         self.local = local
         self.cluster = cluster
         self.peers = peers
@@ -33,8 +37,6 @@ public final class Coordinator: Sendable {
         let nodes = cluster.ring.nodes
         return nodes.count == 1 && nodes[0] == cluster.me
     }
-
-    var replicaTimeout: TimeAmount { .milliseconds(Int64(cluster.configuration.replicaTimeoutMillis)) }
 
     /// The quorum for a request: the override or the node's default, capped at the number of
     /// replicas that can exist (a cluster smaller than N cannot hold N copies).

@@ -10,13 +10,24 @@ import Synchronization
 public final class MembershipService: Service, Sendable {
     private let state: ClusterState
     private let peers: PeerPool
+    /// Pools whose replies count as signs of life of the peers they reach (replica traffic).
+    private let evidence: [PeerPool]
+    /// Frames peers sent this node's server (their replica requests, their gossip).
+    private let served: PeerEvidence
     private let resolveAddress: @Sendable () async throws -> HostAndPort
     private let logger: Logger
     private let advertised = Mutex<String>("")
 
-    init(state: ClusterState, peers: PeerPool, address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger) {
+    /// `peers` carries gossip (and replica requests); `evidence` are the other pools to take
+    /// liveness evidence from, `served` what this node's server received.
+    init(
+        state: ClusterState, peers: PeerPool, evidence: [PeerPool], served: PeerEvidence,
+        address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger
+    ) {
         self.state = state
         self.peers = peers
+        self.evidence = [peers] + evidence
+        self.served = served
         self.resolveAddress = address
         self.logger = logger
     }
@@ -40,7 +51,13 @@ public final class MembershipService: Service, Sendable {
             try await cancelWhenGracefulShutdown { [self] in
                 while true {
                     try await Task.sleep(for: tick)
-                    execute(state.step { $0.tick(now: MonotonicClock.nowMillis()) })
+                    // Any frame a peer sent since a probe of it started answers the probe: a
+                    // node busy with requests is alive even when the ack itself is late.
+                    let heard = evidence.flatMap { $0.lastHeard() } + served.snapshot()
+                    execute(state.step { swim in
+                        for (address, millis) in heard { swim.heardTraffic(from: address, atMillis: millis) }
+                        return swim.tick(now: MonotonicClock.nowMillis())
+                    })
                 }
             }
         } catch is CancellationError {}
@@ -72,7 +89,7 @@ public final class MembershipService: Service, Sendable {
         for directive in directives {
             switch directive {
             case .send(let to, let message):
-                Task { await send(message, to: to) }
+                sendNow(message, to: to)
             case .memberStatusChanged(let member, let from, let to):
                 logger.notice("member \(to)", metadata: [
                     "member": "\(member.id)", "address": "\(member.address)",
@@ -84,6 +101,22 @@ public final class MembershipService: Service, Sendable {
                 logger.warning("refusing member whose node tag collides", metadata: [
                     "member": "\(update.id)", "conflictsWith": "\(conflictsWith)",
                 ])
+            }
+        }
+    }
+
+    /// Sends without waiting or a task hop: a protocol step runs on an event loop (a received
+    /// ping) or the tick, and the reply is of no interest beyond liveness.
+    private func sendNow(_ message: SWIMMessage, to address: String) {
+        guard let client = peers.client(for: address) else {
+            logger.warning("gossip to a malformed address", metadata: ["address": "\(address)"])
+            return
+        }
+        let logger = self.logger
+        client.send(.gossip(GossipCodec.encode(message, from: self.address))) { result in
+            if case .failure(let error) = result {
+                // Unreachable peers are the failure detector's business: it sees the missing ack.
+                logger.trace("gossip not delivered", metadata: ["to": "\(address)", "error": "\(error)"])
             }
         }
     }

@@ -33,6 +33,17 @@ final class PeerPool: Sendable {
         }
     }
 
+    /// When each peer's connection last received a frame (monotonic milliseconds), for peers
+    /// heard from at all: liveness evidence for the failure detector.
+    func lastHeard() -> [(address: String, millis: UInt64)] {
+        clients.withLock { current in
+            current.compactMap { address, client in
+                let millis = client.liveness.lastHeardMillis
+                return millis == 0 ? nil : (address, millis)
+            }
+        }
+    }
+
     func closeAll() async {
         let all = clients.withLock { current in
             defer { current.removeAll() }
