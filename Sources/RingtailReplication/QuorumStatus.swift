@@ -66,6 +66,12 @@ struct ReplyTally: Sendable, Hashable {
     private(set) var timedOut = false
     /// Set once, when the decision becomes `.lost`, with the counts of that moment.
     private(set) var error: QuorumError?
+    /// Answers that do not count on their own (from copies still being filled).
+    private(set) var provisional = 0
+    /// How many counting answers already see every acknowledged write (N − W + 1: they
+    /// intersect every write quorum); once that many are in, provisional answers count too.
+    /// Nil: only counting answers ever count.
+    private(set) var sufficient: Int?
 
     /// Repeated targets are contacted once, so they count once.
     /// `spares` are asked only when the targets can no longer reach `required` without them
@@ -85,7 +91,7 @@ struct ReplyTally: Sendable, Hashable {
 
     /// Turns spares into targets while the targets left could not reach the quorum.
     private mutating func promoteSparesIfShort() {
-        while decision == .pending, successes + outstanding < required, !spares.isEmpty {
+        while decision == .pending, !enough(successes + outstanding), !spares.isEmpty {
             addTarget(spares.removeFirst())
         }
     }
@@ -110,6 +116,25 @@ struct ReplyTally: Sendable, Hashable {
         return unsent
     }
 
+    /// Sets `sufficient` (see there); call before any reply.
+    mutating func countProvisional(onceCounted sufficient: Int) {
+        self.sufficient = max(1, sufficient)
+    }
+
+    /// Whether `counted` counting answers, with the provisional ones so far, make the quorum.
+    private func enough(_ counted: Int) -> Bool {
+        if counted >= required { return true }
+        guard let sufficient else { return false }
+        return counted >= sufficient && counted + provisional >= required
+    }
+
+    /// Won, lost or pending with the replies so far and `outstanding` still to come.
+    private func evaluate(outstanding: Int) -> QuorumStatus {
+        if enough(successes) { return .won }
+        if !enough(successes + outstanding) { return .lost }
+        return .pending
+    }
+
     var outstanding: Int { targets.count - answered.count }
     var isComplete: Bool { answered.count == targets.count }
 
@@ -122,14 +147,16 @@ struct ReplyTally: Sendable, Hashable {
             failures.append(ReplicaFailure(node: node, reason: reason))
         } else if counts {
             successes += 1
+        } else {
+            provisional += 1
         }
         promoteSparesIfShort()
-        if let standIn, decision == .pending, successes + outstanding < required, !targetSet.contains(standIn) {
+        if let standIn, decision == .pending, !enough(successes + outstanding), !targetSet.contains(standIn) {
             spares.removeAll { $0 == standIn }
             addTarget(standIn)
         }
         if decision == .pending {
-            decide(QuorumStatus.evaluate(required: required, successes: successes, outstanding: outstanding))
+            decide(evaluate(outstanding: outstanding))
         }
         return true
     }
@@ -138,7 +165,7 @@ struct ReplyTally: Sendable, Hashable {
     mutating func timeout() {
         guard decision == .pending else { return }
         timedOut = true
-        decide(QuorumStatus.evaluate(required: required, successes: successes, outstanding: 0))
+        decide(evaluate(outstanding: 0))
     }
 
     private mutating func decide(_ status: QuorumStatus) {

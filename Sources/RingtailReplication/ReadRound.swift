@@ -20,8 +20,14 @@ public struct ReadRound<Payload> {
     /// - Throws: `QuorumError.quorumOutOfRange` unless `1 <= required <= targets.count`
     ///   (repeated targets count once).
     /// - Parameter spares: further replicas, in the order to ask them; none are asked at first.
-    public init(targets: [NodeID], required: Int, spares: [NodeID] = []) throws(QuorumError) {
+    /// - Parameter sufficient: how many answers from complete copies see every acknowledged
+    ///   write (N − W + 1 for the cluster's W). Once that many are in, answers from copies still
+    ///   being filled count toward R as well: with N = W = 2 and one replica refilling after a
+    ///   restart, the other's answer alone is already as fresh as R = 2 promises. Nil: filling
+    ///   copies never count.
+    public init(targets: [NodeID], required: Int, spares: [NodeID] = [], sufficient: Int? = nil) throws(QuorumError) {
         tally = try ReplyTally(kind: .read, targets: targets, required: required, spares: spares)
+        if let sufficient { tally.countProvisional(onceCounted: sufficient) }
     }
 
     /// Asks the spares not asked yet, because the round is taking long (a target may be

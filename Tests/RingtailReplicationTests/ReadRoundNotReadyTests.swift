@@ -76,3 +76,42 @@ import Testing
         #expect(status == .lost)
     }
 }
+
+/// With `sufficient` complete answers (N − W + 1) in, a filling copy's answer counts toward R.
+@Suite struct ReadRoundSufficientTests {
+    let a = Fixtures.a, b = Fixtures.b, c = Fixtures.c
+    static let now: UInt64 = 1000
+
+    /// N = W = R = 2, b restarted empty: a's answer alone sees every acknowledged write.
+    @Test(arguments: [true, false])
+    func oneCompleteAnswerSufficesWhenItIntersectsEveryWriteQuorum(filledFirst: Bool) throws {
+        var round = try ReadRound<String>(targets: [a, b], required: 2, sufficient: 1)
+        let value = ReadReply<String>.value(version: Fixtures.v(7), expiresAtMillis: nil, payload: "acked")
+        if filledFirst {
+            #expect(round.recordNotReady(.missing, from: b, standIn: nil).status == .pending)
+            #expect(round.record(value, from: a) == .won)
+        } else {
+            #expect(round.record(value, from: a) == .pending)
+            #expect(round.recordNotReady(.missing, from: b, standIn: nil).status == .won)
+        }
+        #expect(round.resolution(nowMillis: Self.now) == .found(version: Fixtures.v(7), expiresAtMillis: nil, payload: "acked"))
+    }
+
+    /// N = 3, W = 2: one complete answer may miss a write acknowledged by the other two, so a
+    /// filling copy's answer does not complete the quorum; a stand-in is asked instead.
+    @Test func oneCompleteAnswerIsNotEnoughWhenWritesMayHaveMissedIt() throws {
+        var round = try ReadRound<String>(targets: [a, b], required: 2, sufficient: 2)
+        #expect(round.record(.missing, from: a) == .pending)
+        let (status, standIn) = round.recordNotReady(.missing, from: b, standIn: c)
+        #expect(status == .pending)
+        #expect(standIn == c)
+        #expect(round.timeout() == .lost)
+    }
+
+    /// The filling copy that fails outright is a failure, not a provisional answer.
+    @Test func aFailedFillingReplicaDoesNotHelp() throws {
+        var round = try ReadRound<String>(targets: [a, b], required: 2, sufficient: 1)
+        #expect(round.record(.missing, from: a) == .pending)
+        #expect(round.recordNotReady(.failed(reason: "gone"), from: b, standIn: nil).status == .lost)
+    }
+}

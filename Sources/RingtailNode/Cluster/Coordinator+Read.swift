@@ -25,7 +25,11 @@ extension Coordinator {
             reachable.insert(reachable.remove(at: mine), at: 0)
         }
         let first = Array(reachable.prefix(required))
-        guard let round = try? ReadRound<ByteBuffer>(targets: first, required: required, spares: Array(reachable.dropFirst(required))) else {
+        // Complete answers that intersect every write quorum of the cluster's default W.
+        let replicas = max(1, cluster.effectiveReplicas)
+        let sufficient = replicas - min(cluster.configuration.writeQuorum, replicas) + 1
+        guard let round = try? ReadRound<ByteBuffer>(
+            targets: first, required: required, spares: Array(reachable.dropFirst(required)), sufficient: sufficient) else {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: reachable.count, failures: [], timedOut: 0))
             return eventLoop.makeFailedFuture(quorumError(shortfall))
         }
