@@ -107,6 +107,9 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(help: "Most anti-entropy exchanges started per second. [env: RINGTAIL_ANTI_ENTROPY_RATE]")
     var antiEntropyRate: Int = environment("RINGTAIL_ANTI_ENTROPY_RATE").flatMap { Int($0) } ?? 500
 
+    @Option(help: "Partitions filled at once while this node refills after a start or a ring change (not rate-limited): fewer leave more to clients. [env: RINGTAIL_ANTI_ENTROPY_FILL_CONCURRENCY]")
+    var antiEntropyFillConcurrency: Int = environment("RINGTAIL_ANTI_ENTROPY_FILL_CONCURRENCY").flatMap { Int($0) } ?? 32
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: RINGTAIL_LOG_LEVEL]")
     var logLevel: String = environment("RINGTAIL_LOG_LEVEL") ?? "info"
 
@@ -264,10 +267,12 @@ struct CacheNodeCommand: AsyncParsableCommand {
     private func makeAntiEntropySettings() throws -> AntiEntropySettings {
         guard ["on", "off"].contains(antiEntropy) else { throw ValidationError("--anti-entropy must be on or off, got '\(antiEntropy)'") }
         guard antiEntropyRate > 0 else { throw ValidationError("--anti-entropy-rate must be positive") }
+        guard antiEntropyFillConcurrency > 0 else { throw ValidationError("--anti-entropy-fill-concurrency must be positive") }
         return AntiEntropySettings(
             enabled: antiEntropy == "on",
             intervalMillis: max(10, try millis(antiEntropyInterval, option: "--anti-entropy-interval")),
-            sessionsPerSecond: antiEntropyRate
+            sessionsPerSecond: antiEntropyRate,
+            fillConcurrency: antiEntropyFillConcurrency
         )
     }
 

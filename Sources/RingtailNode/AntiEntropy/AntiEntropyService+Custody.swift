@@ -10,11 +10,6 @@ extension AntiEntropyService {
     /// While anything is filled or handed off, passes are at most this far apart.
     static let fillingIntervalMillis: UInt64 = 100
 
-    /// Filling sessions run this many at a time, without the rate limit's pause: a node whose
-    /// reads do not count hurts clients more than the repair traffic, and a session between
-    /// copies that already agree (every partition of a new cluster) is one round trip.
-    static let fillingConcurrency = 32
-
     func fillConcurrently(_ partitions: [Int], ring: HashRing, pass: Int) async {
         guard !partitions.isEmpty else { return }
         let partitions = await fillByRoots(partitions, ring: ring)
@@ -22,7 +17,10 @@ extension AntiEntropyService {
             var running = 0
             for partition in partitions {
                 if Task.isCancelled { break }
-                if running >= Self.fillingConcurrency {
+                // Without the rate limit's pause: a node whose reads do not count hurts clients
+                // more than the repair traffic, and a session between copies that already agree
+                // (every partition of a new cluster) is one round trip.
+                if running >= settings.fillConcurrency {
                     await group.next()
                     running -= 1
                 }

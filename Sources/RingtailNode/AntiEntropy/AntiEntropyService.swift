@@ -153,12 +153,20 @@ public struct AntiEntropySettings: Sendable {
     public var sessionsPerSecond: Int
     public var maxKeysPerSession: Int
     public var maxBytesPerSession: Int
+    /// Filling sessions (a node refilling after a start or a ring change) run this many at a
+    /// time and without the rate limit: the fill ends sooner, at the cost of client
+    /// throughput meanwhile (see docs/BENCHMARKS.md, "Anti-entropy on real nodes").
+    public var fillConcurrency: Int
 
-    public init(enabled: Bool = true, intervalMillis: UInt64 = 10_000, sessionsPerSecond: Int = 500, maxKeysPerSession: Int = 10_000, maxBytesPerSession: Int = 8 << 20) {
+    public init(
+        enabled: Bool = true, intervalMillis: UInt64 = 10_000, sessionsPerSecond: Int = 500, maxKeysPerSession: Int = 10_000,
+        maxBytesPerSession: Int = 8 << 20, fillConcurrency: Int = 32
+    ) {
         self.enabled = enabled
         self.intervalMillis = intervalMillis
         self.sessionsPerSecond = sessionsPerSecond
         self.maxKeysPerSession = maxKeysPerSession
         self.maxBytesPerSession = maxBytesPerSession
+        self.fillConcurrency = max(1, fillConcurrency)
     }
 }
