@@ -108,7 +108,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
     var antiEntropyRate: Int = environment("RINGTAIL_ANTI_ENTROPY_RATE").flatMap { Int($0) } ?? 500
 
     @Option(help: "Partitions filled at once while this node refills after a start or a ring change (not rate-limited): fewer leave more to clients. [env: RINGTAIL_ANTI_ENTROPY_FILL_CONCURRENCY]")
-    var antiEntropyFillConcurrency: Int = environment("RINGTAIL_ANTI_ENTROPY_FILL_CONCURRENCY").flatMap { Int($0) } ?? 32
+    var antiEntropyFillConcurrency: Int = environment("RINGTAIL_ANTI_ENTROPY_FILL_CONCURRENCY").flatMap { Int($0) } ?? 4
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: RINGTAIL_LOG_LEVEL]")
     var logLevel: String = environment("RINGTAIL_LOG_LEVEL") ?? "info"

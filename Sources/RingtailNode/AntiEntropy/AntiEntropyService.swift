@@ -160,7 +160,7 @@ public struct AntiEntropySettings: Sendable {
 
     public init(
         enabled: Bool = true, intervalMillis: UInt64 = 10_000, sessionsPerSecond: Int = 500, maxKeysPerSession: Int = 10_000,
-        maxBytesPerSession: Int = 8 << 20, fillConcurrency: Int = 32
+        maxBytesPerSession: Int = 8 << 20, fillConcurrency: Int = 4
     ) {
         self.enabled = enabled
         self.intervalMillis = intervalMillis
