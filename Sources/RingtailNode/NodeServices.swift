@@ -48,7 +48,7 @@ public struct NodeServices {
         self.sweeper = ExpirySweeper(node: node, logger: logger)
         if let admin {
             self.adminServer = AdminServer(
-                host: admin.host, port: admin.port, node: node, cluster: cluster, registry: registry, metrics: requestMetrics,
+                host: admin.host, port: admin.port, node: node, cluster: cluster, registry: registry, metrics: requestMetrics, redis: redisServer,
                 group: group, logger: logger)
         } else {
             self.adminServer = nil

@@ -80,6 +80,23 @@ struct AdminHTTPTests {
         }
     }
 
+    @Test func metricsCountRedisCommandsAndConnections() async throws {
+        let cli = try ExternalTool.redisCLI()
+        try await withAdminNode(["--redis-listen", "127.0.0.1:0"]) { node, port in
+            let redisPort = try #require(node.redisPort)
+            _ = try cli.run(["-p", "\(redisPort)"], input: "SET a 1\nGET a\nINCR n\nDEL a\nPING\n")
+            _ = try cli.run(["-p", "\(redisPort)", "NOSUCHCOMMAND"])
+            var http = try HTTPTestClient(port: port)
+            defer { http.close() }
+            let samples = try parsePrometheus(try http.request("GET", "/metrics").text)
+            // redis-cli may send COMMAND DOCS on connect, so at least the six sent here.
+            #expect((samples["ringtail_redis_commands_total{}"] ?? 0) >= 6, "\(samples.filter { $0.key.contains("redis") })")
+            #expect((samples["ringtail_redis_connections_accepted_total{}"] ?? 0) >= 2)
+            #expect(samples["ringtail_redis_connections{}"] != nil)
+            #expect(samples["ringtail_redis_protocol_errors_total{}"] != nil)
+        }
+    }
+
     @Test func metricsParseAndCountRPCRequests() async throws {
         try await withAdminNode { node, port in
             let client = RingtailClient(address: try #require(HostAndPort(node.address)))

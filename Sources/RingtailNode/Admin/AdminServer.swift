@@ -17,12 +17,12 @@ public final class AdminServer: Service, Sendable {
 
     /// `registry` is the one `MetricsSystem` was bootstrapped with; nil leaves `/metrics` off.
     public init(host: String, port: Int, node: LocalNode, cluster: ClusterNode?, registry: PrometheusCollectorRegistry?,
-                metrics: RequestMetrics = RequestMetrics(), group: any EventLoopGroup, logger: Logger) {
+                metrics: RequestMetrics = RequestMetrics(), redis: RESPServer? = nil, group: any EventLoopGroup, logger: Logger) {
         self.host = host
         self.port = port
         self.group = group
         self.logger = logger
-        self.routes = AdminRoutes(node: node, cluster: cluster, gauges: NodeGauges(node: node, cluster: cluster), registry: registry, requestMetrics: metrics)
+        self.routes = AdminRoutes(node: node, cluster: cluster, gauges: NodeGauges(node: node, cluster: cluster, redis: redis?.counters), registry: registry, requestMetrics: metrics)
         self.maxBodyBytes = node.configuration.maxValueBytes
     }
 

@@ -9,11 +9,13 @@ import Synchronization
 final class NodeGauges: Sendable {
     private let node: LocalNode
     private let cluster: ClusterNode?
+    private let redis: RESPCounters?
     private let mirrored = Mutex<[String: UInt64]>([:])
 
-    init(node: LocalNode, cluster: ClusterNode?) {
+    init(node: LocalNode, cluster: ClusterNode?, redis: RESPCounters? = nil) {
         self.node = node
         self.cluster = cluster
+        self.redis = redis
     }
 
     func refresh() {
@@ -25,6 +27,15 @@ final class NodeGauges: Sendable {
         gauge("ringtail_connections", stats.connections)
         total("ringtail_evictions_total", stats.evictions)
         total("ringtail_expirations_total", stats.expirations)
+        if let redis {
+            // Each connection adds up its commands and publishes them once per socket read, to keep
+            // the hot path cheap: totals without outcome or latency (RPC and HTTP requests have both).
+            total("ringtail_redis_commands_total", UInt64(redis.commandsProcessed.load(ordering: .relaxed)))
+            gauge("ringtail_redis_connections", UInt64(max(0, redis.openConnections.load(ordering: .relaxed))))
+            total("ringtail_redis_connections_accepted_total", UInt64(redis.totalConnections.load(ordering: .relaxed)))
+            total("ringtail_redis_protocol_errors_total", UInt64(redis.protocolErrors.load(ordering: .relaxed)))
+            total("ringtail_redis_failed_authentications_total", UInt64(redis.failedAuthentications.load(ordering: .relaxed)))
+        }
         total("ringtail_connections_accepted_total", UInt64(node.counters.connectionsAccepted))
         total("ringtail_protocol_errors_total", UInt64(node.counters.protocolErrorCount))
         guard let cluster else { return }

@@ -16,6 +16,8 @@ public final class RESPServer: Service, Sendable {
     private let logger: Logger
     private let registry = ConnectionRegistry()
     private let bound: EventLoopPromise<SocketAddress>
+    /// Across connections; INFO reports them, and `/metrics` too.
+    let counters = RESPCounters()
 
     public init(node: LocalNode, address: HostAndPort, group: any EventLoopGroup, logger: Logger) {
         self.node = node
@@ -36,7 +38,7 @@ public final class RESPServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let context = RESPServerContext(node: node, cluster: cluster.withLock { $0 })
+        let context = RESPServerContext(node: node, cluster: cluster.withLock { $0 }, counters: counters)
         let registry = self.registry
         bound.futureResult.whenSuccess { context.boundPort.store($0.port ?? 0, ordering: .relaxed) }
         try await Listener.serve(

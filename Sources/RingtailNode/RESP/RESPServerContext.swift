@@ -10,13 +10,14 @@ final class RESPServerContext: Sendable {
     let password: String?
     let parserLimits: RESPParser.Limits
     let stripes = KeyStripes()
-    let counters = RESPCounters()
+    let counters: RESPCounters
     /// Set once the listener is bound (INFO and CONFIG GET report it).
     let boundPort = Atomic<Int>(0)
 
-    init(node: LocalNode, cluster: ClusterNode?) {
+    init(node: LocalNode, cluster: ClusterNode?, counters: RESPCounters = RESPCounters()) {
         self.node = node
         self.cluster = cluster
+        self.counters = counters
         let configuration = node.configuration
         self.password = configuration.redisPassword
         let maxBulk = configuration.redisMaxBulkBytes ?? (configuration.maxValueBytes + (1 << 20))
