@@ -17,6 +17,9 @@ public final class ClusterState: Sendable {
     /// Created once the RPC port is bound, since a member is known by that address.
     private let swim = Mutex<SWIMInstance?>(nil)
     private let currentRing: Mutex<HashRing>
+    /// Whether this node is the ring's only member, kept with the ring: every request asks,
+    /// and an atomic load is cheaper than copying the ring out under its lock.
+    private let alone = Atomic<Bool>(true)
     /// Dead members taken off the ring (see `replaceDeadAfterMillis`), as of the last step.
     private let replaced = Mutex<Set<NodeID>>([])
     /// Which partitions this node holds completely; follows every ring change.
@@ -51,6 +54,9 @@ public final class ClusterState: Sendable {
         swim.withLock { $0 = instance }
     }
 
+    /// This node is the only member of its ring: it holds every key alone.
+    public var isAlone: Bool { alone.load(ordering: .acquiring) }
+
     /// The ring as of the last membership change.
     public var ring: HashRing { currentRing.withLock { $0 } }
 
@@ -80,7 +86,10 @@ public final class ClusterState: Sendable {
     private func rebuildRing(from members: [Member], without gone: Set<NodeID>) {
         let ringMembers = members.filter { $0.state != .left && !gone.contains($0.id) }.map { RingMember(id: $0.id, weight: $0.weight) }
         let ring = HashRing(members: ringMembers, configuration: configuration.ringConfiguration)
-        currentRing.withLock { $0 = ring }
+        currentRing.withLock { current in
+            current = ring
+            alone.store(ring.nodes == [me], ordering: .releasing)
+        }
         let joined = configuration.seeds.isEmpty || members.contains { $0.id != me && $0.state.isLive }
         custody.ringChanged(ring, me: me, joined: joined)
     }

@@ -33,10 +33,7 @@ public final class Coordinator: Sendable {
 
     /// True while this node is the only member that holds data: requests are then served
     /// locally and synchronously, with no replica round trips.
-    public var isSolo: Bool {
-        let nodes = cluster.ring.nodes
-        return nodes.count == 1 && nodes[0] == cluster.me
-    }
+    public var isSolo: Bool { cluster.isAlone }
 
     /// The quorum for a request: the override or the node's default, capped at the number of
     /// replicas that can exist (a cluster smaller than N cannot hold N copies).
