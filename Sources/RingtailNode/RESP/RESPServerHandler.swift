@@ -36,6 +36,8 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// After QUIT or a protocol error: no more commands; close once every owed reply is out.
     private var closing = false
     private var readHeld = false
+    /// A flush of coordinated replies is scheduled for the end of this event-loop turn.
+    private var flushScheduled = false
     private var commandsSinceReport = 0
 
     init(server: RESPServerContext, logger: Logger) {
@@ -167,10 +169,24 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     }
                 }
                 self.queue.drain(into: &self.output)
-                // Inside a read the flush comes with channelReadComplete.
-                if !self.inRead { self.flushOutput() }
+                // Inside a read the flush comes with channelReadComplete. Outside one, the last
+                // reply owed flushes at once; while others are still owed (a pipelined batch
+                // whose replica answers arrive together), one flush at the end of this loop
+                // turn carries every reply completed in it, instead of a write each.
+                if !self.inRead {
+                    if self.queue.isEmpty { self.flushOutput() } else { self.flushAtEndOfTurn() }
+                }
             }
             return true
+        }
+    }
+
+    private func flushAtEndOfTurn() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            if !self.inRead { self.flushOutput() }
         }
     }
 
