@@ -38,17 +38,7 @@ done
 
 started_at="$(date -u)"
 ensure_system_packages
-if [ -n "${RINGTAIL_BIN_DIR:-}" ]; then
-    bin="$RINGTAIL_BIN_DIR"
-    [ -x "$bin/cache-node" ] && [ -x "$bin/cachectl" ] || die "no cache-node and cachectl in RINGTAIL_BIN_DIR=$bin"
-    log "using the binaries in $bin (RINGTAIL_BIN_DIR), not building"
-else
-    log "building release (cache-node, cachectl)"
-    # One `swift build` with two --product flags builds only the last one: two calls.
-    swift build -c release --product cache-node >&2
-    swift build -c release --product cachectl >&2
-    bin="$(swift build -c release --show-bin-path)"
-fi
+bin="$(release_bin_dir)"
 
 work="$(mktemp -d /tmp/ringtail-bench.XXXXXX)"
 mkdir -p "$work/results"

@@ -56,16 +56,7 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-benchmark >/d
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
 has_section() { [[ ",$sections," == *",$1,"* ]]; }
-if [ -n "${RINGTAIL_BIN_DIR:-}" ]; then
-    bin="$RINGTAIL_BIN_DIR"
-    [ -x "$bin/cache-node" ] && [ -x "$bin/cachectl" ] || die "no cache-node and cachectl in RINGTAIL_BIN_DIR=$bin"
-    log "using the binaries in $bin (RINGTAIL_BIN_DIR), not building"
-else
-    log "building cache-node and cachectl (release)"
-    swift build -c release --product cache-node >&2
-    swift build -c release --product cachectl >&2
-    bin="$(swift build -c release --show-bin-path)"
-fi
+bin="$(release_bin_dir)"
 
 redis_port=$redis_ports; ringtail_rpc_port=$ringtail_ports; ringtail_port=$((ringtail_ports + 1))
 work="$(mktemp -d /tmp/ringtail-vs-redis.XXXXXX)"

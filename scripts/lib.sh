@@ -78,3 +78,20 @@ netns_available() {
     ip netns del "$probe" >/dev/null 2>&1 || true
     return 0
 }
+
+# Prints the directory holding release cache-node and cachectl: $RINGTAIL_BIN_DIR when set
+# (prebuilt binaries, e.g. an older build for a side-by-side run), else builds them here.
+release_bin_dir() {
+    if [ -n "${RINGTAIL_BIN_DIR:-}" ]; then
+        [ -x "$RINGTAIL_BIN_DIR/cache-node" ] && [ -x "$RINGTAIL_BIN_DIR/cachectl" ] \
+            || die "no cache-node and cachectl in RINGTAIL_BIN_DIR=$RINGTAIL_BIN_DIR"
+        log "using the binaries in $RINGTAIL_BIN_DIR (RINGTAIL_BIN_DIR), not building"
+        echo "$RINGTAIL_BIN_DIR"
+        return
+    fi
+    log "building cache-node and cachectl (release)"
+    # One `swift build` with two --product flags builds only the last one: two calls.
+    swift build -c release --product cache-node >&2
+    swift build -c release --product cachectl >&2
+    swift build -c release --show-bin-path
+}
