@@ -71,18 +71,19 @@ struct ReplyTally: Sendable, Hashable {
     /// How many counting answers already see every acknowledged write (N − W + 1: they
     /// intersect every write quorum); once that many are in, provisional answers count too.
     /// Nil: only counting answers ever count.
-    private(set) var sufficient: Int?
+    let sufficient: Int?
 
     /// Repeated targets are contacted once, so they count once.
     /// `spares` are asked only when the targets can no longer reach `required` without them
     /// (see `promoteSpares`); they never count as outstanding before that.
-    init(kind: QuorumKind, targets: [NodeID], required: Int, spares: [NodeID] = []) throws(QuorumError) {
+    init(kind: QuorumKind, targets: [NodeID], required: Int, spares: [NodeID] = [], sufficient: Int? = nil) throws(QuorumError) {
         var seen: Set<NodeID> = []
         let unique = targets.filter { seen.insert($0).inserted }
         guard required >= 1, required <= unique.count else {
             throw .quorumOutOfRange(kind, required: required, replicas: unique.count)
         }
         self.kind = kind
+        self.sufficient = sufficient.map { max(1, $0) }
         self.targets = unique
         self.required = required
         self.targetSet = seen
@@ -114,11 +115,6 @@ struct ReplyTally: Sendable, Hashable {
     mutating func takeUnsent() -> [NodeID] {
         defer { unsent.removeAll() }
         return unsent
-    }
-
-    /// Sets `sufficient` (see there); call before any reply.
-    mutating func countProvisional(onceCounted sufficient: Int) {
-        self.sufficient = max(1, sufficient)
     }
 
     /// Whether `counted` counting answers, with the provisional ones so far, make the quorum.

@@ -26,8 +26,7 @@ public struct ReadRound<Payload> {
     ///   restart, the other's answer alone is already as fresh as R = 2 promises. Nil: filling
     ///   copies never count.
     public init(targets: [NodeID], required: Int, spares: [NodeID] = [], sufficient: Int? = nil) throws(QuorumError) {
-        tally = try ReplyTally(kind: .read, targets: targets, required: required, spares: spares)
-        if let sufficient { tally.countProvisional(onceCounted: sufficient) }
+        tally = try ReplyTally(kind: .read, targets: targets, required: required, spares: spares, sufficient: sufficient)
     }
 
     /// Asks the spares not asked yet, because the round is taking long (a target may be

@@ -17,7 +17,7 @@ public final class AdminServer: Service, Sendable {
 
     /// `registry` is the one `MetricsSystem` was bootstrapped with; nil leaves `/metrics` off.
     public init(host: String, port: Int, node: LocalNode, cluster: ClusterNode?, registry: PrometheusCollectorRegistry?,
-                metrics: RequestMetrics = RequestMetrics(), redis: RESPServer? = nil, group: any EventLoopGroup, logger: Logger) {
+                metrics: RequestMetrics, redis: RESPServer?, group: any EventLoopGroup, logger: Logger) {
         self.host = host
         self.port = port
         self.group = group

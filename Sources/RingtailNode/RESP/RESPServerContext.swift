@@ -14,7 +14,7 @@ final class RESPServerContext: Sendable {
     /// Set once the listener is bound (INFO and CONFIG GET report it).
     let boundPort = Atomic<Int>(0)
 
-    init(node: LocalNode, cluster: ClusterNode?, counters: RESPCounters = RESPCounters()) {
+    init(node: LocalNode, cluster: ClusterNode?, counters: RESPCounters) {
         self.node = node
         self.cluster = cluster
         self.counters = counters
