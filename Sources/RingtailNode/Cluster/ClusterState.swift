@@ -14,14 +14,18 @@ import Synchronization
 public final class ClusterState: Sendable {
     public let configuration: ClusterConfiguration
     public let me: NodeID
-    /// Created once the RPC port is bound, since a member is known by that address.
-    private let swim = Mutex<SWIMInstance?>(nil)
+    /// The protocol instance, created once the RPC port is bound (a member is known by that
+    /// address), and the dead members taken off the ring (see `replaceDeadAfterMillis`) as of
+    /// the last step: one lock, since each step decides both.
+    private struct Membership {
+        var instance: SWIMInstance?
+        var replaced: Set<NodeID> = []
+    }
+    private let swim = Mutex(Membership())
     private let currentRing: Mutex<HashRing>
     /// Whether this node is the ring's only member, kept with the ring: every request asks,
     /// and an atomic load is cheaper than copying the ring out under its lock.
     private let alone = Atomic<Bool>(true)
-    /// Dead members taken off the ring (see `replaceDeadAfterMillis`), as of the last step.
-    private let replaced = Mutex<Set<NodeID>>([])
     /// Which partitions this node holds completely; follows every ring change.
     public let custody: CustodyTracker
 
@@ -51,7 +55,7 @@ public final class ClusterState: Sendable {
             settings: configuration.membership,
             random: SplitMix64(seed: seed)
         )
-        swim.withLock { $0 = instance }
+        swim.withLock { $0.instance = instance }
     }
 
     /// This node is the only member of its ring: it holds every key alone.
@@ -61,22 +65,20 @@ public final class ClusterState: Sendable {
     public var ring: HashRing { currentRing.withLock { $0 } }
 
     /// Every member this node knows, itself included.
-    public var members: [Member] { swim.withLock { $0?.members ?? [] } }
+    public var members: [Member] { swim.withLock { $0.instance?.members ?? [] } }
 
     /// Runs one membership-protocol step under the lock and rebuilds the ring when any
     /// member's state changed.
     func step(now: UInt64 = MonotonicClock.nowMillis(), _ body: (inout SWIMInstance) -> [SWIMDirective]) -> [SWIMDirective] {
         let (directives, members, gone) = swim.withLock { current -> ([SWIMDirective], [Member]?, Set<NodeID>) in
-            guard var instance = current.take() else { return ([], nil, []) }
+            guard var instance = current.instance.take() else { return ([], nil, []) }
             let directives = body(&instance)
             let gone = configuration.replaceDeadAfterMillis.map { instance.dead(forAtLeast: $0, now: now) } ?? []
             let changed = directives.contains(where: \.changesMembership)
-            let goneChanged = replaced.withLock { previous in
-                defer { previous = gone }
-                return previous != gone
-            }
+            let goneChanged = current.replaced != gone
+            current.replaced = gone
             let members = changed || goneChanged ? instance.members : nil
-            current = instance
+            current.instance = instance
             return (directives, members, gone)
         }
         if let members { rebuildRing(from: members, without: gone) }
@@ -97,20 +99,20 @@ public final class ClusterState: Sendable {
     /// Whether requests should be sent to `node` now: alive or merely suspected.
     public func isReachable(_ node: NodeID) -> Bool {
         if node == me { return true }
-        return swim.withLock { $0?.member(named: node.name)?.state.isLive ?? false }
+        return swim.withLock { $0.instance?.member(named: node.name)?.state.isLive ?? false }
     }
 
     /// The nodes of `nodes` that `isReachable`, in order, under one lock: the coordinator
     /// asks this for every request.
     public func reachable(_ nodes: [NodeID]) -> [NodeID] {
         swim.withLock { swim in
-            nodes.filter { $0 == me || swim?.member(named: $0.name)?.state.isLive == true }
+            nodes.filter { $0 == me || swim.instance?.member(named: $0.name)?.state.isLive == true }
         }
     }
 
     /// The cluster address of `node`, if known.
     public func address(of node: NodeID) -> String? {
-        swim.withLock { $0?.member(named: node.name)?.address }
+        swim.withLock { $0.instance?.member(named: node.name)?.address }
     }
 
     /// How many distinct members could hold replicas: the number of members that have not
