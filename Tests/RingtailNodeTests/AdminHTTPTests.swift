@@ -84,7 +84,7 @@ struct AdminHTTPTests {
         let cli = try ExternalTool.redisCLI()
         try await withAdminNode(["--redis-listen", "127.0.0.1:0"]) { node, port in
             let redisPort = try #require(node.redisPort)
-            _ = try cli.run(["-p", "\(redisPort)"], input: "SET a 1\nGET a\nINCR n\nDEL a\nPING\n")
+            _ = try cli.run(["-p", "\(redisPort)"], input: "SET a 1\nGET a\nGET absent\nINCR a\nSET a x\nINCR a\nDEL a\nPING\n")
             _ = try cli.run(["-p", "\(redisPort)", "NOSUCHCOMMAND"])
             var http = try HTTPTestClient(port: port)
             defer { http.close() }
@@ -94,6 +94,18 @@ struct AdminHTTPTests {
             #expect((samples["ringtail_redis_connections_accepted_total{}"] ?? 0) >= 2)
             #expect(samples["ringtail_redis_connections{}"] != nil)
             #expect(samples["ringtail_redis_protocol_errors_total{}"] != nil)
+            // Per command and outcome: a histogram whose count is the calls.
+            let name = "ringtail_redis_command_duration_seconds"
+            #expect(samples["\(name)_count{command=set,outcome=ok}"] == 2, "\(samples.filter { $0.key.contains(name) && $0.key.contains("_count") })")
+            #expect(samples["\(name)_count{command=get,outcome=ok}"] == 1)
+            #expect(samples["\(name)_count{command=get,outcome=miss}"] == 1)
+            #expect(samples["\(name)_bucket{command=get,le=+Inf,outcome=miss}"] == 1)
+            #expect(samples["\(name)_count{command=incr,outcome=error}"] == 1)
+            #expect(samples["\(name)_count{command=del,outcome=ok}"] == 1)
+            #expect((samples["\(name)_sum{command=set,outcome=ok}"] ?? 0) > 0)
+            let info = try cli.run(["-p", "\(redisPort)", "INFO", "commandstats"]).stdout
+            #expect(info.contains("cmdstat_incr:calls=2,") && info.contains("failed_calls=1"), "\(info)")
+            #expect(info.contains("cmdstat_get:calls=2,"), "\(info)")
         }
     }
 

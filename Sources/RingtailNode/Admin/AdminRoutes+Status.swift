@@ -8,7 +8,9 @@ extension AdminRoutes {
         guard let registry else {
             return .error(.serviceUnavailable, "metrics are not enabled in this process", code: "unavailable")
         }
-        return AdminResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: ByteBuffer(bytes: registry.emitToBuffer()))
+        var body = ByteBuffer(bytes: registry.emitToBuffer())
+        if let redisCommands { body.writeString(redisCommands.prometheusText()) }
+        return AdminResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: body)
     }
 
     /// Ready once membership runs and sees this node alive, the node has joined (founded its

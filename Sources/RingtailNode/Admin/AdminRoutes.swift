@@ -12,6 +12,8 @@ struct AdminRoutes: Sendable {
     let registry: PrometheusCollectorRegistry?
     /// Shared with the binary RPC: a key request counts the same whichever door it came in by.
     let requestMetrics: RequestMetrics
+    /// The Redis front door's per-command histograms, rendered beside the registry's metrics.
+    let redisCommands: RESPCommandStats?
 
     /// Answers `method path?query` with `body`, now or later on `eventLoop`.
     func respond(method: HTTPMethod, uri: String, body: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<AdminResponse> {

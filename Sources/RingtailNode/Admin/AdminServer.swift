@@ -22,7 +22,9 @@ public final class AdminServer: Service, Sendable {
         self.port = port
         self.group = group
         self.logger = logger
-        self.routes = AdminRoutes(node: node, cluster: cluster, gauges: NodeGauges(node: node, cluster: cluster, redis: redis?.counters), registry: registry, requestMetrics: metrics)
+        self.routes = AdminRoutes(
+            node: node, cluster: cluster, gauges: NodeGauges(node: node, cluster: cluster, redis: redis?.counters),
+            registry: registry, requestMetrics: metrics, redisCommands: redis?.counters.commandStats)
         self.maxBodyBytes = node.configuration.maxValueBytes
     }
 

@@ -60,7 +60,7 @@ public final class RESPServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(RESPServerHandler(server: context, logger: logger))
+                    try child.pipeline.syncOperations.addHandler(RESPServerHandler(server: context, eventLoop: child.eventLoop, logger: logger))
                     registry.register(child)
                 }
             }

@@ -40,6 +40,8 @@ final class RESPCounters: Sendable {
     let commandsProcessed = Atomic<Int>(0)
     let protocolErrors = Atomic<Int>(0)
     let failedAuthentications = Atomic<Int>(0)
+    /// Calls, outcomes and latencies by command.
+    let commandStats = RESPCommandStats()
     /// Coordinated commands not yet answered; a graceful shutdown waits for them.
     let inFlight = Atomic<Int>(0)
     private let lastClientID = Atomic<Int64>(0)

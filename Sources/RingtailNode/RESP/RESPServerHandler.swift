@@ -25,6 +25,8 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let server: RESPServerContext
     private let session: RESPSession
+    /// Where this connection's commands are counted and timed (its event loop's shard).
+    private let stats: RESPCommandStatsShard
     private let logger: Logger
     private var parser: RESPParser
     /// Bytes of a request that has not fully arrived.
@@ -40,9 +42,10 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var flushScheduled = false
     private var commandsSinceReport = 0
 
-    init(server: RESPServerContext, logger: Logger) {
+    init(server: RESPServerContext, eventLoop: any EventLoop, logger: Logger) {
         self.server = server
         self.session = RESPSession(server: server)
+        self.stats = server.counters.commandStats.shard(for: eventLoop)
         self.logger = logger
         self.parser = RESPParser(limits: server.parserLimits)
     }
@@ -123,12 +126,14 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         defer { swap(&parser, &self.parser) }
         var commands = 0
         defer { commandsSinceReport += commands }
+        // One clock reading per command: each one's time starts where the previous one's ended.
+        var started = Self.nowNanos()
         while true {
             do {
                 switch try parser.parseStep(&buffer) {
                 case .command(let command):
                     commands += 1
-                    guard run(command) else { return }
+                    guard run(command, started: &started) else { return }
                 case .continueParsing: continue
                 case .insufficientData: return
                 }
@@ -144,24 +149,41 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Runs one command; false once the connection takes no more.
-    private func run(_ command: RESPCommand) -> Bool {
+    /// Runs one command that began at `started` (a `nowNanos()` reading), which a synchronous
+    /// reply moves to when it is written; false once the connection takes no more.
+    private func run(_ command: RESPCommand, started: inout UInt64) -> Bool {
         guard let context else { return false }
         let eventLoop = context.eventLoop
         let session = self.session
-        let outcome = writeSynchronously { session.execute(command, into: &$0, on: eventLoop) }
+        let resolved = RESPCommandTable.lookup(command.name)
+        var replied = RESPCommandOutcome.ok
+        let outcome = writeSynchronously { buffer in
+            let replyStart = buffer.writerIndex
+            let outcome = session.execute(command, resolved: resolved, into: &buffer, on: eventLoop)
+            if buffer.writerIndex > replyStart { replied = RESPCommandOutcome(reply: buffer, at: replyStart) }
+            return outcome
+        }
+        let began = started
         switch outcome {
-        case .replied:
+        case .replied, .close:
+            let now = Self.nowNanos()
+            started = now
+            // Unknown commands have no row of their own (Redis counts them nowhere either).
+            if let kind = resolved?.kind { stats.record(kind, replied, nanos: now &- began) }
+            guard case .replied = outcome else {
+                closing = true
+                return false
+            }
             return true
-        case .close:
-            closing = true
-            return false
         case .deferred(let reply, let version):
             let sequence = queue.reserve(allocator: context.channel.allocator)
             let counters = server.counters
+            let stats = self.stats
+            let kind = resolved?.kind
             counters.inFlight.add(1, ordering: .relaxed)
             reply.assumeIsolated().whenComplete { result in
                 counters.inFlight.subtract(1, ordering: .relaxed)
+                if let kind { stats.record(kind, RESPCommandOutcome(result), nanos: Self.nowNanos() &- began) }
                 self.queue.fill(sequence) { bytes in
                     switch result {
                     case .success(let value): bytes.writeRESPValue(value, version)
@@ -180,6 +202,9 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return true
         }
     }
+
+    @inline(__always)
+    private static func nowNanos() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
     private func flushAtEndOfTurn() {
         guard !flushScheduled, let context else { return }

@@ -13,16 +13,17 @@ enum RESPServerInfo {
 /// Server commands: INFO and CONFIG GET.
 extension RESPSession {
     /// `INFO [section ...]`: server, clients, memory, stats, replication (the cluster's
-    /// members) and keyspace; `all`, `everything` and `default` mean every one of them.
+    /// members), keyspace and, as in Redis only when named or with `all`/`everything`,
+    /// commandstats; `default` and no argument mean every section but commandstats.
     func info(_ command: RESPCommand, into output: inout ByteBuffer) -> Outcome {
-        let all = ["server", "clients", "memory", "stats", "replication", "keyspace"]
-        var wanted: [String] = []
+        let standard = ["server", "clients", "memory", "stats", "replication", "keyspace"]
+        let all = standard + ["commandstats"]
+        var wanted: [String] = command.count == 1 ? standard : []
         for argument in command.arguments.dropFirst() {
             let section = String(buffer: argument).lowercased()
-            if ["all", "everything", "default"].contains(section) { wanted = all; break }
-            if all.contains(section), !wanted.contains(section) { wanted.append(section) }
+            let named = ["all", "everything"].contains(section) ? all : section == "default" ? standard : [section]
+            for section in named where all.contains(section) && !wanted.contains(section) { wanted.append(section) }
         }
-        if command.count == 1 { wanted = all }
         let statistics = node.store.statistics()
         var text = ""
         for section in all where wanted.contains(section) {
@@ -63,6 +64,8 @@ extension RESPSession {
                     """
             case "replication":
                 text += replicationSection()
+            case "commandstats":
+                text += server.counters.commandStats.commandstatsSection()
             default:
                 text += "# Keyspace\r\n"
                 if statistics.keys > 0 { text += "db0:keys=\(statistics.keys),tombstones=\(statistics.tombstones)\r\n" }

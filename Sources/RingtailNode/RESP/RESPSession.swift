@@ -47,9 +47,12 @@ final class RESPSession {
         return decided
     }
 
-    /// Runs `command`, writing a synchronous reply into `output`.
-    func execute(_ command: RESPCommand, into output: inout ByteBuffer, on eventLoop: any EventLoop) -> Outcome {
-        guard let (kind, arity) = RESPCommandTable.lookup(command.name) else {
+    /// Runs `command`, whose name `RESPCommandTable.lookup` resolved to `resolved`, writing a
+    /// synchronous reply into `output`.
+    func execute(
+        _ command: RESPCommand, resolved: (kind: RESPCommandKind, arity: Int)?, into output: inout ByteBuffer, on eventLoop: any EventLoop
+    ) -> Outcome {
+        guard let (kind, arity) = resolved else {
             output.writeRESPError(RESPErrors.unknownCommand(command))
             return .replied
         }
