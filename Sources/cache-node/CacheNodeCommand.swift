@@ -89,6 +89,9 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(help: "How long a coordinator waits for replicas, e.g. 2s. [env: RINGTAIL_REPLICA_TIMEOUT]")
     var replicaTimeout: String = environment("RINGTAIL_REPLICA_TIMEOUT") ?? "2s"
 
+    @Option(help: "How long a read waits for the R replicas it asked before asking the other replicas too, e.g. 100ms; at most --replica-timeout. Default: a quarter of --replica-timeout. [env: RINGTAIL_READ_HEDGE]")
+    var readHedge: String = environment("RINGTAIL_READ_HEDGE") ?? ""
+
     @Option(help: "How long a dead member keeps its place on the ring before its partitions get new replicas, e.g. 30m; 'never' to wait for it. [env: RINGTAIL_REPLACE_DEAD_AFTER]")
     var replaceDeadAfter: String = environment("RINGTAIL_REPLACE_DEAD_AFTER") ?? "30m"
 
@@ -241,6 +244,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
             membership: profile,
             secret: try clusterSecret(),
             replicaTimeoutMillis: max(1, try millis(replicaTimeout, option: "--replica-timeout")),
+            readHedgeMillis: readHedge.isEmpty ? nil : max(1, try millis(readHedge, option: "--read-hedge")),
             maxHintBytes: try bytes(maxHintMemory, option: "--max-hint-memory", minimum: 0),
             replaceDeadAfterMillis: replaceDeadAfter == "never" ? nil : max(1, try millis(replaceDeadAfter, option: "--replace-dead-after"))
         )

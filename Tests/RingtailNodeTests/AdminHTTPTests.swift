@@ -76,8 +76,24 @@ struct AdminHTTPTests {
             let members = try #require(json["members"] as? [[String: Any]])
             #expect(members.count == 1)
             #expect(members.first?["state"] as? String == "alive")
-            #expect((json["quorum"] as? [String: Any])?["replicas"] as? Int == 3)
+            let quorum = json["quorum"] as? [String: Any]
+            #expect(quorum?["replicas"] as? Int == 3)
+            // The default hedge: a quarter of the replica timeout.
+            #expect(quorum?["replicaTimeoutMillis"] as? Int == 2000)
+            #expect(quorum?["readHedgeMillis"] as? Int == 500)
         }
+    }
+
+    @Test func readHedgeFlagIsInForceAndBadDurationsAreRefused() async throws {
+        try await withAdminNode(["--read-hedge", "150ms"]) { _, port in
+            var http = try HTTPTestClient(port: port)
+            defer { http.close() }
+            let json = try JSONSerialization.jsonObject(with: Data(try http.request("GET", "/cluster").body)) as? [String: Any]
+            #expect((json?["quorum"] as? [String: Any])?["readHedgeMillis"] as? Int == 150)
+        }
+        let refused = try ExternalTool(url: NodeProcess.executable("cache-node")).run(["--node-id", "x", "--listen", "127.0.0.1:0", "--read-hedge", "soon"], seconds: 10)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--read-hedge must be a duration"), "\(refused.stderr)")
     }
 
     @Test func metricsCountRedisCommandsAndConnections() async throws {

@@ -51,6 +51,7 @@ extension AdminRoutes {
         guard let cluster else { return .error(.notFound, "this node does not run cluster services", code: "invalidArgument") }
         let status = cluster.status()
         let repair = cluster.antiEntropy.status()
+        let configuration = cluster.state.configuration
         let members = status.members.map { member in
             JSON.object([
                 ("node", JSON.string(member.nodeId)), ("address", JSON.string(member.address)),
@@ -63,7 +64,11 @@ extension AdminRoutes {
             ("node", JSON.string(status.nodeId)),
             ("members", "[" + members.joined(separator: ",") + "]"),
             ("partitionCount", "\(status.partitionCount)"),
-            ("quorum", JSON.object([("replicas", "\(status.replicas)"), ("write", "\(status.writeQuorum)"), ("read", "\(status.readQuorum)")])),
+            ("quorum", JSON.object([
+                ("replicas", "\(status.replicas)"), ("write", "\(status.writeQuorum)"), ("read", "\(status.readQuorum)"),
+                ("replicaTimeoutMillis", "\(configuration.replicaTimeoutMillis)"),
+                ("readHedgeMillis", "\(configuration.effectiveReadHedgeMillis)"),
+            ])),
             ("counters", JSON.object([
                 ("hintsQueued", "\(status.hintsQueued)"), ("hintsDelivered", "\(status.hintsDelivered)"),
                 ("hintsDropped", "\(status.hintsDropped)"), ("readRepairs", "\(status.readRepairs)"),
