@@ -12,6 +12,13 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public static func < (lhs: NodeID, rhs: NodeID) -> Bool { lhs.name < rhs.name }
+
+    /// The tag decides almost every comparison before the names are looked at.
+    public static func == (lhs: NodeID, rhs: NodeID) -> Bool { lhs.tag == rhs.tag && lhs.name == rhs.name }
+
+    /// Hashes the tag only (equal IDs have equal tags): sets and dictionaries of nodes sit on
+    /// the coordinator's per-request path, and hashing a String costs several times more.
+    public func hash(into hasher: inout Hasher) { hasher.combine(tag.rawValue) }
     public var description: String { name }
 }
 

@@ -50,16 +50,18 @@ public struct ReplicaFailure: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Frozen because the coordinator answers its client at that moment; replies that arrive later
 /// are still counted (a read needs them for repair) but must not flip a reported outcome.
+///
+/// Node lists are arrays searched linearly: a round has a handful of replicas, and a tally is
+/// made per request, where sets would cost allocations and hashing.
 struct ReplyTally: Sendable, Hashable {
     let kind: QuorumKind
     private(set) var targets: [NodeID]
     let required: Int
-    private var targetSet: Set<NodeID>
     /// Nodes not asked yet that may still answer for the round, in the order to ask them.
     private(set) var spares: [NodeID] = []
     /// Targets added after the start (spares, stand-ins) that the caller has not sent to yet.
     private(set) var unsent: [NodeID] = []
-    private(set) var answered: Set<NodeID> = []
+    private(set) var answered: [NodeID] = []
     private(set) var successes = 0
     private(set) var failures: [ReplicaFailure] = []
     private(set) var decision: QuorumStatus = .pending
@@ -77,8 +79,9 @@ struct ReplyTally: Sendable, Hashable {
     /// `spares` are asked only when the targets can no longer reach `required` without them
     /// (see `promoteSpares`); they never count as outstanding before that.
     init(kind: QuorumKind, targets: [NodeID], required: Int, spares: [NodeID] = [], sufficient: Int? = nil) throws(QuorumError) {
-        var seen: Set<NodeID> = []
-        let unique = targets.filter { seen.insert($0).inserted }
+        var unique: [NodeID] = []
+        unique.reserveCapacity(targets.count)
+        for node in targets where !unique.contains(node) { unique.append(node) }
         guard required >= 1, required <= unique.count else {
             throw .quorumOutOfRange(kind, required: required, replicas: unique.count)
         }
@@ -86,8 +89,11 @@ struct ReplyTally: Sendable, Hashable {
         self.sufficient = sufficient.map { max(1, $0) }
         self.targets = unique
         self.required = required
-        self.targetSet = seen
-        self.spares = spares.filter { !seen.contains($0) && seen.insert($0).inserted }
+        var seen = unique
+        for node in spares where !seen.contains(node) {
+            seen.append(node)
+            self.spares.append(node)
+        }
     }
 
     /// Turns spares into targets while the targets left could not reach the quorum.
@@ -106,7 +112,6 @@ struct ReplyTally: Sendable, Hashable {
     }
 
     private mutating func addTarget(_ node: NodeID) {
-        targetSet.insert(node)
         targets.append(node)
         unsent.append(node)
     }
@@ -138,7 +143,8 @@ struct ReplyTally: Sendable, Hashable {
     /// that does not `count` is an answer, but neither a success nor a failure. `standIn`, when
     /// given and the round would otherwise fall short, becomes a target before the decision.
     mutating func accept(_ node: NodeID, failure reason: String?, counts: Bool = true, standIn: NodeID? = nil) -> Bool {
-        guard targetSet.contains(node), answered.insert(node).inserted else { return false }
+        guard targets.contains(node), !answered.contains(node) else { return false }
+        answered.append(node)
         if let reason {
             failures.append(ReplicaFailure(node: node, reason: reason))
         } else if counts {
@@ -147,7 +153,7 @@ struct ReplyTally: Sendable, Hashable {
             provisional += 1
         }
         promoteSparesIfShort()
-        if let standIn, decision == .pending, !enough(successes + outstanding), !targetSet.contains(standIn) {
+        if let standIn, decision == .pending, !enough(successes + outstanding), !targets.contains(standIn) {
             spares.removeAll { $0 == standIn }
             addTarget(standIn)
         }

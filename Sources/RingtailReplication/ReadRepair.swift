@@ -53,7 +53,7 @@ extension ReadRound {
         let newestExpired = newest.isExpired(atMillis: nowMillis)
         var behind: [RepairTarget] = []
         for node in targets {
-            guard case let answer? = entries[node] else { continue }
+            guard case let answer? = entry(from: node) else { continue }
             switch answer {
             case nil where !newestExpired:
                 behind.append(RepairTarget(node: node, reported: nil))

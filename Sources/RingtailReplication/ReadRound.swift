@@ -14,8 +14,14 @@ import RingtailModel
 /// but they widen the repair plan.
 public struct ReadRound<Payload> {
     private var tally: ReplyTally
-    /// Successful replies by node; failures live in the tally.
-    private(set) var entries: [NodeID: ReplicaEntry<Payload>?] = [:]
+    /// Successful replies in arrival order, a node at most once; failures live in the tally.
+    private var answers: [Answer] = []
+
+    struct Answer {
+        var node: NodeID
+        /// Nil for `missing`.
+        var entry: ReplicaEntry<Payload>?
+    }
 
     /// - Throws: `QuorumError.quorumOutOfRange` unless `1 <= required <= targets.count`
     ///   (repeated targets count once).
@@ -52,7 +58,7 @@ public struct ReadRound<Payload> {
         if case .failed(let reason) = reply {
             _ = tally.accept(node, failure: reason)
         } else if tally.accept(node, failure: nil) {
-            entries[node] = reply.entry
+            answers.append(Answer(node: node, entry: reply.entry))
         }
         return tally.decision
     }
@@ -70,7 +76,7 @@ public struct ReadRound<Payload> {
         if case .failed(let reason) = reply {
             _ = tally.accept(node, failure: reason)
         } else if tally.accept(node, failure: nil, counts: false, standIn: standIn) {
-            entries[node] = reply.entry
+            answers.append(Answer(node: node, entry: reply.entry))
             notReady.insert(node)
         }
         let addedStandIn = !hadStandIn && standIn.map(tally.targets.contains) == true
@@ -95,7 +101,7 @@ public struct ReadRound<Payload> {
     public var newest: ReplicaEntry<Payload>? {
         var best: ReplicaEntry<Payload>?
         for node in tally.targets {
-            guard case let entry?? = entries[node] else { continue }
+            guard case let entry?? = self.entry(from: node) else { continue }
             if best.map({ entry.version > $0.version }) ?? true { best = entry }
         }
         return best
@@ -109,12 +115,13 @@ public struct ReadRound<Payload> {
 
     /// The successful reply of `node`, if it gave one: the entry, or nil inside for `missing`.
     public func entry(from node: NodeID) -> ReplicaEntry<Payload>?? {
-        entries[node]
+        guard let answer = answers.first(where: { $0.node == node }) else { return nil }
+        return .some(answer.entry)
     }
 
     /// Nodes that answered successfully, in target order.
     public var answeredNodes: [NodeID] {
-        tally.targets.filter { entries[$0] != nil }
+        tally.targets.filter { node in answers.contains { $0.node == node } }
     }
 
     /// Decided the first time it is not `.pending`, and never changes after.
@@ -139,3 +146,6 @@ public struct ReadRound<Payload> {
 extension ReadRound: Sendable where Payload: Sendable {}
 extension ReadRound: Equatable where Payload: Equatable {}
 extension ReadRound: Hashable where Payload: Hashable {}
+extension ReadRound.Answer: Sendable where Payload: Sendable {}
+extension ReadRound.Answer: Equatable where Payload: Equatable {}
+extension ReadRound.Answer: Hashable where Payload: Hashable {}
