@@ -35,6 +35,7 @@ import Testing
         #expect(RESPCommandOutcome(.success(.null)) == .miss)
         #expect(RESPCommandOutcome(.success(.bulkString(ByteBuffer(string: "v")))) == .ok)
         #expect(RESPCommandOutcome(.success(.error("ERR x"))) == .error)
+        #expect(RESPCommandOutcome(.success(.error("NOQUORUM 1 of 2"))) == .unavailable)
         #expect(RESPCommandOutcome(.failure(OperationError(.quorumFailed, "1 of 2"))) == .unavailable)
         #expect(RESPCommandOutcome(.failure(OperationError(.valueTooLarge, "big"))) == .error)
     }

@@ -12,22 +12,28 @@ import Testing
         var queue = RESPReplyQueue()
         var output = ByteBuffer()
         output.writeString("0")  // answered before anything waited
-        let first = queue.reserve(allocator: allocator)
+        let first = queue.reserve()
         queue.withReadyTail(allocator: allocator) { $0.writeString("2") }
         queue.withReadyTail(allocator: allocator) { $0.writeString("3") }
-        let second = queue.reserve(allocator: allocator)
-        let third = queue.reserve(allocator: allocator)
+        let second = queue.reserve()
+        // A command that is deferred writes nothing and takes no slot.
+        queue.withReadyTail(allocator: allocator) { _ in }
+        let third = queue.reserve()
         queue.withReadyTail(allocator: allocator) { $0.writeString("6") }
+        #expect(queue.count == 5)
 
-        queue.fill(third) { $0.writeString("5") }
-        queue.drain(into: &output)
+        queue.fill(third, into: &output, allocator: allocator) { $0.writeString("5") }
         #expect(String(buffer: output) == "0", "nothing overtakes the first waiting reply")
-        queue.fill(first) { $0.writeString("1") }
-        queue.drain(into: &output)
+        queue.fill(first, into: &output, allocator: allocator) { $0.writeString("1") }
         #expect(String(buffer: output) == "0123")
-        queue.fill(second) { $0.writeString("4") }
-        queue.drain(into: &output)
+        queue.fill(second, into: &output, allocator: allocator) { $0.writeString("4") }
         #expect(String(buffer: output) == "0123456")
+        #expect(queue.isEmpty)
+        // In order, each late reply goes straight to the output.
+        let fourth = queue.reserve(), fifth = queue.reserve()
+        queue.fill(fourth, into: &output, allocator: allocator) { $0.writeString("7") }
+        queue.fill(fifth, into: &output, allocator: allocator) { $0.writeString("8") }
+        #expect(String(buffer: output) == "012345678")
         #expect(queue.isEmpty)
     }
 

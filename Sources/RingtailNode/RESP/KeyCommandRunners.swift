@@ -93,6 +93,7 @@ struct ClusterKeyRunner {
     let coordinator: Coordinator
 
     func run(_ command: KeyCommand, on eventLoop: any EventLoop) -> EventLoopFuture<RESPValue> {
+        if let direct = runDirectly(command, on: eventLoop) { return direct }
         let node = self.node
         let coordinator = self.coordinator
         let reads: EventLoopFuture<[StringEntry?]>
@@ -131,6 +132,30 @@ struct ClusterKeyRunner {
             }
         }.recover { error in
             .error(RESPErrors.from(error))
+        }
+    }
+
+    /// GET and a plain SET (no condition, no old value, no KEEPTTL) are nearly all of a
+    /// cache's traffic: one coordinated round and one `map` each, instead of the general
+    /// read-resolve-write chain's half-dozen futures. A failure stays a failed future; the
+    /// connection turns it into the same error reply `recover` would. Nil for other commands.
+    private func runDirectly(_ command: KeyCommand, on eventLoop: any EventLoop) -> EventLoopFuture<RESPValue>? {
+        switch command.operation {
+        case .get:
+            return coordinator.read(command.keys[0], readQuorum: nil, on: eventLoop).map { response in
+                response.found ? .bulkString(response.value) : .null
+            }
+        case .set(let value, let options) where !command.readsFirst && options.reply == .ok:
+            do throws(OperationError) {
+                try node.checkValue(value)
+            } catch {
+                return eventLoop.makeFailedFuture(error)
+            }
+            let expiresAt: UInt64 = if case .at(let millis) = options.expiry { millis } else { 0 }
+            let entry = StoredEntry(key: command.keys[0], state: .live, value: value, expiresAtMillis: expiresAt)
+            return coordinator.write(entry, writeQuorum: nil, on: eventLoop).map { _ in .simpleString("OK") }
+        default:
+            return nil
         }
     }
 }

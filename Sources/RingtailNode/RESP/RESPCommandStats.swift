@@ -25,8 +25,7 @@ enum RESPCommandOutcome: Int, CaseIterable, Sendable {
         case UInt8(ascii: "$"), UInt8(ascii: "*"):
             self = buffer.getInteger(at: index + 1, as: UInt8.self) == UInt8(ascii: "-") ? .miss : .ok
         case UInt8(ascii: "-"), UInt8(ascii: "!"):
-            let word = buffer.getString(at: index + 1, length: min(8, buffer.writerIndex - index - 1)) ?? ""
-            self = Self.unavailablePrefixes.contains { word.hasPrefix($0) } ? .unavailable : .error
+            self = Self.ofError(buffer.getString(at: index + 1, length: min(8, buffer.writerIndex - index - 1)) ?? "")
         default: self = .ok
         }
     }
@@ -35,7 +34,8 @@ enum RESPCommandOutcome: Int, CaseIterable, Sendable {
     init(_ result: Result<RESPValue, any Error>) {
         switch result {
         case .success(.null), .success(.nullArray): self = .miss
-        case .success(.error), .success(.blobError): self = .error
+        case .success(.error(let text)): self = Self.ofError(text)
+        case .success(.blobError): self = .error
         case .success: self = .ok
         case .failure(let error as OperationError):
             switch error.code {
@@ -48,6 +48,10 @@ enum RESPCommandOutcome: Int, CaseIterable, Sendable {
 
     /// The first words of the error replies `RESPErrors.from` gives for an unreachable quorum.
     private static let unavailablePrefixes = ["NOQUORUM", "TIMEOUT", "SHUTDOWN"]
+
+    private static func ofError(_ text: String) -> Self {
+        unavailablePrefixes.contains { text.hasPrefix($0) } ? .unavailable : .error
+    }
 }
 
 /// Upper bounds of the latency histogram's buckets, in nanoseconds (Prometheus `le` labels).

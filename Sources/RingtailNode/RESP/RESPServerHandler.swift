@@ -176,7 +176,8 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return true
         case .deferred(let reply, let version):
-            let sequence = queue.reserve(allocator: context.channel.allocator)
+            let sequence = queue.reserve()
+            let allocator = context.channel.allocator
             let counters = server.counters
             let stats = self.stats
             let kind = resolved?.kind
@@ -184,13 +185,12 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             reply.assumeIsolated().whenComplete { result in
                 counters.inFlight.subtract(1, ordering: .relaxed)
                 if let kind { stats.record(kind, RESPCommandOutcome(result), nanos: Self.nowNanos() &- began) }
-                self.queue.fill(sequence) { bytes in
+                self.queue.fill(sequence, into: &self.output, allocator: allocator) { bytes in
                     switch result {
                     case .success(let value): bytes.writeRESPValue(value, version)
                     case .failure(let error): bytes.writeRESPError(RESPErrors.from(error))
                     }
                 }
-                self.queue.drain(into: &self.output)
                 // Inside a read the flush comes with channelReadComplete. Outside one, the last
                 // reply owed flushes at once; while others are still owed (a pipelined batch
                 // whose replica answers arrive together), one flush at the end of this loop
