@@ -49,7 +49,11 @@ let package = Package(
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"], swiftSettings: requestPath),
         .target(name: "RingtailMembership", dependencies: ["RingtailModel"]),
         // Quorum rounds, read resolution and repair, sloppy-quorum placement, hint bookkeeping: pure.
-        .target(name: "RingtailReplication", dependencies: ["RingtailModel"]),
+        // Generic rounds (ReadRound<Payload>) are specialized in the coordinator only when their
+        // bodies cross the module boundary; unspecialized, every call looked up type metadata.
+        .target(
+            name: "RingtailReplication", dependencies: ["RingtailModel"],
+            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // Merkle trees of partitions (BLAKE2b), tree comparison and the sync session: pure.
         .target(name: "RingtailAntiEntropy", dependencies: ["RingtailModel", "RingtailCrypto"]),
 

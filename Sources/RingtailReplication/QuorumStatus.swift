@@ -61,7 +61,11 @@ struct ReplyTally: Sendable, Hashable {
     private(set) var spares: [NodeID] = []
     /// Targets added after the start (spares, stand-ins) that the caller has not sent to yet.
     private(set) var unsent: [NodeID] = []
-    private(set) var answered: [NodeID] = []
+    /// Which targets answered, by position in `targets`: bit i for targets[i] (i < 64), then
+    /// the rare rest (a round with more than 64 targets) in `answeredBeyond64`.
+    private var answeredBits: UInt64 = 0
+    private var answeredBeyond64: [Int] = []
+    private(set) var answeredCount = 0
     private(set) var successes = 0
     private(set) var failures: [ReplicaFailure] = []
     private(set) var decision: QuorumStatus = .pending
@@ -79,9 +83,12 @@ struct ReplyTally: Sendable, Hashable {
     /// `spares` are asked only when the targets can no longer reach `required` without them
     /// (see `promoteSpares`); they never count as outstanding before that.
     init(kind: QuorumKind, targets: [NodeID], required: Int, spares: [NodeID] = [], sufficient: Int? = nil) throws(QuorumError) {
-        var unique: [NodeID] = []
-        unique.reserveCapacity(targets.count)
-        for node in targets where !unique.contains(node) { unique.append(node) }
+        // Usually there are no repeats, and the caller's array is kept as it is (no copy).
+        var unique = targets
+        if targets.indices.contains(where: { index in targets[..<index].contains(targets[index]) }) {
+            unique = []
+            for node in targets where !unique.contains(node) { unique.append(node) }
+        }
         guard required >= 1, required <= unique.count else {
             throw .quorumOutOfRange(kind, required: required, replicas: unique.count)
         }
@@ -89,10 +96,13 @@ struct ReplyTally: Sendable, Hashable {
         self.sufficient = sufficient.map { max(1, $0) }
         self.targets = unique
         self.required = required
-        var seen = unique
-        for node in spares where !seen.contains(node) {
-            seen.append(node)
-            self.spares.append(node)
+        let sparesRepeat = spares.indices.contains { index in
+            unique.contains(spares[index]) || spares[..<index].contains(spares[index])
+        }
+        if sparesRepeat {
+            for node in spares where !unique.contains(node) && !self.spares.contains(node) { self.spares.append(node) }
+        } else {
+            self.spares = spares
         }
     }
 
@@ -136,15 +146,28 @@ struct ReplyTally: Sendable, Hashable {
         return .pending
     }
 
-    var outstanding: Int { targets.count - answered.count }
-    var isComplete: Bool { answered.count == targets.count }
+    var outstanding: Int { targets.count - answeredCount }
+    var isComplete: Bool { answeredCount == targets.count }
+
+    /// Marks the target at `index` as answered; false if it already had.
+    private mutating func markAnswered(_ index: Int) -> Bool {
+        if index < 64 {
+            let bit: UInt64 = 1 << UInt64(index)
+            guard answeredBits & bit == 0 else { return false }
+            answeredBits |= bit
+        } else {
+            guard !answeredBeyond64.contains(index) else { return false }
+            answeredBeyond64.append(index)
+        }
+        answeredCount += 1
+        return true
+    }
 
     /// Counts one reply; false (and nothing changes) for a stranger or a second reply. A reply
     /// that does not `count` is an answer, but neither a success nor a failure. `standIn`, when
     /// given and the round would otherwise fall short, becomes a target before the decision.
     mutating func accept(_ node: NodeID, failure reason: String?, counts: Bool = true, standIn: NodeID? = nil) -> Bool {
-        guard targets.contains(node), !answered.contains(node) else { return false }
-        answered.append(node)
+        guard let index = targets.firstIndex(of: node), markAnswered(index) else { return false }
         if let reason {
             failures.append(ReplicaFailure(node: node, reason: reason))
         } else if counts {
