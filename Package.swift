@@ -53,7 +53,7 @@ let package = Package(
         // bodies cross the module boundary; unspecialized, every call looked up type metadata.
         .target(
             name: "RingtailReplication", dependencies: ["RingtailModel"],
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
+            swiftSettings: requestPath + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // Merkle trees of partitions (BLAKE2b), tree comparison and the sync session: pure.
         .target(name: "RingtailAntiEntropy", dependencies: ["RingtailModel", "RingtailCrypto"]),
 

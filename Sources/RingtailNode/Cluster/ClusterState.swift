@@ -106,7 +106,9 @@ public final class ClusterState: Sendable {
     /// asks this for every request.
     public func reachable(_ nodes: [NodeID]) -> [NodeID] {
         swim.withLock { swim in
-            nodes.filter { $0 == me || swim.instance?.member(named: $0.name)?.state.isLive == true }
+            let isLive = { (node: NodeID) in node == self.me || swim.instance?.member(named: node.name)?.state.isLive == true }
+            // Usually every owner is live: hand back the same array rather than a filtered copy.
+            return nodes.allSatisfy(isLive) ? nodes : nodes.filter(isLive)
         }
     }
 

@@ -24,12 +24,13 @@ extension Coordinator {
         if let mine = reachable.firstIndex(of: cluster.me), mine > 0 {
             reachable.insert(reachable.remove(at: mine), at: 0)
         }
-        let first = Array(reachable.prefix(required))
+        let first = required >= reachable.count ? reachable : Array(reachable.prefix(required))
         // Complete answers that intersect every write quorum of the cluster's default W.
         let replicas = max(1, cluster.effectiveReplicas)
         let sufficient = replicas - min(cluster.configuration.writeQuorum, replicas) + 1
         guard let round = try? ReadRound<ByteBuffer>(
-            targets: first, required: required, spares: Array(reachable.dropFirst(required)), sufficient: sufficient) else {
+            targets: first, required: required, spares: required >= reachable.count ? [] : Array(reachable.dropFirst(required)),
+            sufficient: sufficient) else {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: reachable.count, failures: [], timedOut: 0))
             return eventLoop.makeFailedFuture(quorumError(shortfall))
         }

@@ -63,7 +63,7 @@ extension Coordinator {
 
     private func record(_ state: WriteState, from node: NodeID, result: Result<ReplicaWriteResponse, OperationError>) {
         finish(state) { shared in
-            shared.replied.insert(node)
+            if !shared.replied.contains(node) { shared.replied.append(node) }
             switch result {
             case .success(let response):
                 if response.replacedLiveValue { shared.replacedLiveValue = true }
@@ -121,7 +121,8 @@ final class WriteState: SweptRound {
         var settled = false
         var replacedLiveValue = false
         var failedNodes: [NodeID] = []
-        var replied: Set<NodeID> = []
+        /// A few nodes: an array, searched linearly, costs less per write than a set.
+        var replied: [NodeID] = []
     }
 
     let coordinator: Coordinator
