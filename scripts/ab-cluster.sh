@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# A/B of builds on a 3-node cluster through the Redis front door.
+#
+#   scripts/ab-cluster.sh [--rounds 2] [--requests 100000] [--base-port 25200]
+#       [--tests "-t set -c 50 -P 16|-t get -c 50 -P 16|-t get -c 50|-t set -c 50"] BIN_DIR...
+#
+# For each round and each BIN_DIR in turn (so the builds alternate), starts a fresh cluster of
+# that directory's cache-node: node-1 on 127.0.0.1:B (Redis B+1), node-2 on B+10 (B+11) and
+# node-3 on B+20 (B+21) joining node-1 (admin ports B+2, B+12, B+22), N=3, W=2, R=2,
+# --threads 1, 256 partitions, the local membership profile, and waits until every node's
+# /health says ready. Then runs redis-benchmark (-d 100 -r 100000 -n --requests) against
+# node-1's Redis port for every test, and prints ops/s, p50/p99 ms and the CPU µs per request
+# summed over the three nodes (utime+stime / requests). Every node is stopped by PID after its
+# round, and on exit whatever happens. Loopback only. Benchmarks, not tests: not run in CI.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+rounds=2; requests=100000; base=25200
+tests="-t set -c 50 -P 16|-t get -c 50 -P 16|-t get -c 50|-t set -c 50"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rounds) rounds="$2"; shift 2 ;;
+        --requests) requests="$2"; shift 2 ;;
+        --base-port) base="$2"; shift 2 ;;
+        --tests) tests="$2"; shift 2 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -*) die "unknown option $1" ;;
+        *) break ;;
+    esac
+done
+[ $# -ge 1 ] || die "give at least one directory holding a cache-node build"
+for dir in "$@"; do [ -x "$dir/cache-node" ] || die "no executable $dir/cache-node"; done
+command -v redis-benchmark >/dev/null 2>&1 || ensure_redis_test_tools
+
+logs=$(mktemp -d /tmp/ringtail-ab-cluster.XXXXXX)
+pids=()
+stop_nodes() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    pids=()
+}
+trap stop_nodes EXIT
+trap 'exit 143' INT TERM
+
+wait_for_port() {
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+    die "nothing listens on 127.0.0.1:$1 (logs in $logs)"
+}
+
+start_cluster() {
+    local bin="$1/cache-node"
+    local common=(--replicas 3 --write-quorum 2 --read-quorum 2 --membership-profile local
+        --threads 1 --max-memory 512MiB --partitions 256)
+    "$bin" --node-id n1 --listen "127.0.0.1:$base" --redis-listen "127.0.0.1:$((base + 1))" \
+        --admin-listen "127.0.0.1:$((base + 2))" "${common[@]}" >"$logs/n1.log" 2>&1 & pids+=($!)
+    wait_for_port "$base"
+    for n in 2 3; do
+        local port=$((base + 10 * (n - 1)))
+        "$bin" --node-id "n$n" --listen "127.0.0.1:$port" --redis-listen "127.0.0.1:$((port + 1))" \
+            --admin-listen "127.0.0.1:$((port + 2))" --join "127.0.0.1:$base" "${common[@]}" \
+            >"$logs/n$n.log" 2>&1 & pids+=($!)
+    done
+    # Ready means joined and every partition filled and in sync (/health): before that, reads
+    # of partitions still being filled on two of the three replicas fail with NOQUORUM.
+    for n in 1 2 3; do
+        local admin=$((base + 10 * (n - 1) + 2)) ready=""
+        for _ in $(seq 300); do
+            if curl -sf "http://127.0.0.1:$admin/health" >/dev/null 2>&1; then ready=1; break; fi
+            sleep 0.1
+        done
+        [ -n "$ready" ] || die "node-$n did not become ready (logs in $logs)"
+    done
+}
+
+cpu_ticks() {
+    local sum=0
+    for pid in "${pids[@]}"; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+    echo "$sum"
+}
+
+ticks=$(getconf CLK_TCK)
+IFS='|' read -ra test_list <<< "$tests"
+printf '%-6s %-24s %-22s %10s %8s %8s %12s\n' round build test ops/s p50 p99 "cpu µs/op"
+for round in $(seq "$rounds"); do
+    for dir in "$@"; do
+        start_cluster "$dir"
+        for test in "${test_list[@]}"; do
+            before=$(cpu_ticks)
+            # shellcheck disable=SC2086 # the test is a list of redis-benchmark words
+            line=$(timeout 300 redis-benchmark -p $((base + 1)) -n "$requests" -d 100 -r 100000 --csv $test | tail -1) \
+                || line="failed,failed,,,failed,,failed"  # an error reply stops redis-benchmark; its message is above
+            after=$(cpu_ticks)
+            IFS=, read -r _ rps _ _ p50 _ p99 _ <<< "${line//\"/}"
+            cpu=$(awk -v d=$((after - before)) -v t="$ticks" -v n="$requests" 'BEGIN { printf "%.1f", d / t * 1e6 / n }')
+            printf '%-6s %-24s %-22s %10s %8s %8s %12s\n' "$round" "$(basename "$dir")" "$test" "$rps" "$p50" "$p99" "$cpu"
+        done
+        stop_nodes
+    done
+done
