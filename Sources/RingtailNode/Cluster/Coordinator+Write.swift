@@ -93,7 +93,11 @@ extension Coordinator {
             if !shared.settled, shared.round.isComplete || shared.round.hasTimedOut {
                 shared.settled = true
                 state.settled.store(true, ordering: .releasing)
-                leftovers = shared.failedNodes + state.targets.map(\.node).filter { !shared.replied.contains($0) }
+                // Usually every replica answered and none failed: nothing to build then.
+                let silent = state.targets.contains { !shared.replied.contains($0.node) }
+                if silent || !shared.failedNodes.isEmpty {
+                    leftovers = shared.failedNodes + state.targets.map(\.node).filter { !shared.replied.contains($0) }
+                }
             }
             return (answer, leftovers)
         }
