@@ -52,6 +52,21 @@ import Testing
         #expect(round.expired == 0)
     }
 
+    @Test func settledRoundsAreLetGoWithinATickNotAtTheirHedgeDeadline() {
+        let loop = EmbeddedEventLoop()
+        let sweeper = RoundSweeper(eventLoop: loop, hedgeMillis: 500, timeoutMillis: 2000)
+        weak var released: Probe?
+        do {
+            let round = Probe()
+            released = round
+            sweeper.add(round)
+            round.settle()
+        }
+        #expect(released != nil, "held until the sweeper looks")
+        loop.advanceTime(by: .milliseconds(11))  // one 10 ms tick, far short of the 500 ms hedge
+        #expect(released == nil)
+    }
+
     @Test func laterRoundsGetTheirOwnDeadlines() {
         let loop = EmbeddedEventLoop()
         let sweeper = RoundSweeper(eventLoop: loop, hedgeMillis: 100, timeoutMillis: 400)
