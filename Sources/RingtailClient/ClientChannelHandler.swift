@@ -28,8 +28,9 @@ struct OutgoingRequest {
 /// Every request has the same timeout, so deadlines expire in the order requests were
 /// written: one timer, set for the oldest request still waiting, serves them all (a timer
 /// per request would cost a schedule and a cancel each, and cancels search the loop's queue).
-/// Writes are flushed once per event-loop turn, so requests issued together leave in one
-/// syscall.
+/// Requests issued in one event-loop turn are encoded back to back into one buffer, written
+/// and flushed once at the end of the turn: one allocation and one syscall for all of them,
+/// not a buffer and a pipeline write each.
 final class ClientChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = FrameOrFailure
     typealias OutboundIn = OutgoingRequest
@@ -43,6 +44,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private var deadlines = CircularBuffer<(id: UInt32, deadline: NIODeadline)>()
     private var timer: Scheduled<Void>?
     private var flushScheduled = false
+    /// Frames encoded since the last flush.
+    private var outgoing: ByteBuffer?
     private var nextRequestID: UInt32 = 1
 
     init(timeout: TimeAmount, traffic: WireTraffic? = nil, liveness: PeerLiveness? = nil) {
@@ -63,19 +66,40 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         pending[id] = request.sink
         deadlines.append((id, .now() + timeout))
         if timer == nil { armTimer(context: context) }
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        buffer.writeFrame(request.message, requestID: id)
-        traffic?.countSent(buffer.readableBytes)
-        context.write(wrapOutboundOut(buffer), promise: promise)
+        if let promise {
+            // Someone waits for this very write: it gets a buffer of its own (nobody does today).
+            writeOutgoing(context: context)
+            var buffer = context.channel.allocator.buffer(capacity: 256)
+            buffer.writeFrame(request.message, requestID: id)
+            traffic?.countSent(buffer.readableBytes)
+            context.write(wrapOutboundOut(buffer), promise: promise)
+        } else {
+            if outgoing == nil { outgoing = context.channel.allocator.buffer(capacity: 4096) }
+            let start = outgoing!.writerIndex
+            outgoing!.writeFrame(request.message, requestID: id)
+            traffic?.countSent(outgoing!.writerIndex - start)
+        }
         if !flushScheduled {
             flushScheduled = true
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.execute {
                 let (handler, context) = loopBound.value
                 handler.flushScheduled = false
-                context.flush()
+                handler.flush(context: context)
             }
         }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        writeOutgoing(context: context)
+        context.flush()
+    }
+
+    /// Hands the frames encoded so far to the channel (without flushing).
+    private func writeOutgoing(context: ChannelHandlerContext) {
+        guard let buffer = outgoing else { return }
+        outgoing = nil
+        context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -104,6 +128,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        outgoing = nil
         failAll(RingtailClientError.connectionClosed)
         timer?.cancel()
         timer = nil
