@@ -158,6 +158,23 @@ struct WriteScenario: Sendable, CustomTestStringConvertible {
         #expect(round.isComplete)
     }
 
+    /// Answers are tracked by target position, a bitmask for the first 64: beyond it too, a
+    /// second answer from the same node changes nothing.
+    @Test func roundsWiderThanSixtyFourTargetsCountEveryAnswerOnce() throws {
+        let nodes = (0..<70).map { NodeID("node-\($0)") }
+        var round = try WriteRound(targets: nodes, required: 70)
+        for node in nodes.dropLast() {
+            #expect(round.record(.success, from: node) == .pending)
+            #expect(round.record(.success, from: node) == .pending, "a repeat")
+        }
+        #expect(round.acknowledged == 69)
+        #expect(round.outstanding == 1)
+        #expect(round.record(.success, from: nodes[69]) == .won)
+        #expect(round.isComplete)
+        #expect(round.record(.success, from: NodeID("stranger")) == .won)
+        #expect(round.acknowledged == 70)
+    }
+
     @Test func failuresKeepTheirReasonsInArrivalOrder() throws {
         var round = try WriteRound(targets: Fixtures.abc, required: 3)
         round.record(.failure(reason: "overloaded"), from: Fixtures.c)
