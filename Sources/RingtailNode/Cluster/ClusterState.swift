@@ -99,14 +99,14 @@ public final class ClusterState: Sendable {
     /// Whether requests should be sent to `node` now: alive or merely suspected.
     public func isReachable(_ node: NodeID) -> Bool {
         if node == me { return true }
-        return swim.withLock { $0.instance?.member(named: node.name)?.state.isLive ?? false }
+        return swim.withLock { $0.instance?.isLive(named: node.name) ?? false }
     }
 
     /// The nodes of `nodes` that `isReachable`, in order, under one lock: the coordinator
     /// asks this for every request.
     public func reachable(_ nodes: [NodeID]) -> [NodeID] {
         swim.withLock { swim in
-            let isLive = { (node: NodeID) in node == self.me || swim.instance?.member(named: node.name)?.state.isLive == true }
+            let isLive = { (node: NodeID) in node == self.me || swim.instance?.isLive(named: node.name) == true }
             // Usually every owner is live: hand back the same array rather than a filtered copy.
             return nodes.allSatisfy(isLive) ? nodes : nodes.filter(isLive)
         }
