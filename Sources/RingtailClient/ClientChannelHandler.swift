@@ -66,19 +66,12 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         pending[id] = request.sink
         deadlines.append((id, .now() + timeout))
         if timer == nil { armTimer(context: context) }
-        if let promise {
-            // Someone waits for this very write: it gets a buffer of its own (nobody does today).
-            writeOutgoing(context: context)
-            var buffer = context.channel.allocator.buffer(capacity: 256)
-            buffer.writeFrame(request.message, requestID: id)
-            traffic?.countSent(buffer.readableBytes)
-            context.write(wrapOutboundOut(buffer), promise: promise)
-        } else {
-            if outgoing == nil { outgoing = context.channel.allocator.buffer(capacity: 4096) }
-            let start = outgoing!.writerIndex
-            outgoing!.writeFrame(request.message, requestID: id)
-            traffic?.countSent(outgoing!.writerIndex - start)
-        }
+        if outgoing == nil { outgoing = context.channel.allocator.buffer(capacity: 4096) }
+        let start = outgoing!.writerIndex
+        outgoing!.writeFrame(request.message, requestID: id)
+        traffic?.countSent(outgoing!.writerIndex - start)
+        // Someone waits for this very write (nobody does today): hand the batch over now, with it.
+        if promise != nil { writeOutgoing(context: context, promise: promise) }
         if !flushScheduled {
             flushScheduled = true
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -96,10 +89,10 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     /// Hands the frames encoded so far to the channel (without flushing).
-    private func writeOutgoing(context: ChannelHandlerContext) {
+    private func writeOutgoing(context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
         guard let buffer = outgoing else { return }
         outgoing = nil
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        context.write(wrapOutboundOut(buffer), promise: promise)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -24,13 +24,15 @@ extension Coordinator {
         if let mine = reachable.firstIndex(of: cluster.me), mine > 0 {
             reachable.insert(reachable.remove(at: mine), at: 0)
         }
-        let first = required >= reachable.count ? reachable : Array(reachable.prefix(required))
+        // All of them as targets when R covers them (the array as it is, no copies).
+        let (first, spares) = required >= reachable.count
+            ? (reachable, [])
+            : (Array(reachable.prefix(required)), Array(reachable.dropFirst(required)))
         // Complete answers that intersect every write quorum of the cluster's default W.
         let replicas = max(1, cluster.effectiveReplicas)
         let sufficient = replicas - min(cluster.configuration.writeQuorum, replicas) + 1
         guard let round = try? ReadRound<ByteBuffer>(
-            targets: first, required: required, spares: required >= reachable.count ? [] : Array(reachable.dropFirst(required)),
-            sufficient: sufficient) else {
+            targets: first, required: required, spares: spares, sufficient: sufficient) else {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: reachable.count, failures: [], timedOut: 0))
             return eventLoop.makeFailedFuture(quorumError(shortfall))
         }
