@@ -29,8 +29,10 @@ struct OutgoingRequest {
 /// written: one timer, set for the oldest request still waiting, serves them all (a timer
 /// per request would cost a schedule and a cancel each, and cancels search the loop's queue).
 /// Requests issued in one event-loop turn are encoded back to back into one buffer, written
-/// and flushed once at the end of the turn: one allocation and one syscall for all of them,
-/// not a buffer and a pipeline write each.
+/// and flushed once at the end of the turn: one syscall for all of them, not a buffer and a
+/// pipeline write each. The buffer is kept and reused once the socket has taken its bytes:
+/// a fresh 4 KiB buffer per turn sent glibc's malloc into `malloc_consolidate` every time
+/// (~15% of a coordinating node's CPU under pipelined reads).
 final class ClientChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = FrameOrFailure
     typealias OutboundIn = OutgoingRequest
@@ -44,8 +46,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private var deadlines = CircularBuffer<(id: UInt32, deadline: NIODeadline)>()
     private var timer: Scheduled<Void>?
     private var flushScheduled = false
-    /// Frames encoded since the last flush.
-    private var outgoing: ByteBuffer?
+    /// Frames encoded since the last flush (empty when there are none).
+    private var outgoing = ByteBuffer()
     private var nextRequestID: UInt32 = 1
 
     init(timeout: TimeAmount, traffic: WireTraffic? = nil, liveness: PeerLiveness? = nil) {
@@ -66,10 +68,10 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         pending[id] = request.sink
         deadlines.append((id, .now() + timeout))
         if timer == nil { armTimer(context: context) }
-        if outgoing == nil { outgoing = context.channel.allocator.buffer(capacity: 4096) }
-        let start = outgoing!.writerIndex
-        outgoing!.writeFrame(request.message, requestID: id)
-        traffic?.countSent(outgoing!.writerIndex - start)
+        if outgoing.capacity == 0 { outgoing = context.channel.allocator.buffer(capacity: Self.outgoingCapacity) }
+        let start = outgoing.writerIndex
+        outgoing.writeFrame(request.message, requestID: id)
+        traffic?.countSent(outgoing.writerIndex - start)
         // Someone waits for this very write (nobody does today): hand the batch over now, with it.
         if promise != nil { writeOutgoing(context: context, promise: promise) }
         if !flushScheduled {
@@ -86,14 +88,34 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     func flush(context: ChannelHandlerContext) {
         writeOutgoing(context: context)
         context.flush()
+        recycleOutgoing(context: context)
     }
 
     /// Hands the frames encoded so far to the channel (without flushing).
     private func writeOutgoing(context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
-        guard let buffer = outgoing else { return }
-        outgoing = nil
-        context.write(wrapOutboundOut(buffer), promise: promise)
+        guard outgoing.readableBytes > 0 else {
+            promise?.succeed()
+            return
+        }
+        context.write(wrapOutboundOut(outgoing), promise: promise)
+        // Not written yet: the channel holds the bytes until the flush. Appending now would copy
+        // them, so the next frames go to a fresh buffer.
+        if promise != nil { recycleOutgoing(context: context) }
     }
+
+    /// Empties the outgoing buffer for the next frames: resets it in place when the channel let
+    /// go of it (a flush that the socket took whole), else starts a fresh one rather than copying.
+    private func recycleOutgoing(context: ChannelHandlerContext) {
+        if outgoing.capacity > Self.keptOutgoingCapacity {
+            outgoing = context.channel.allocator.buffer(capacity: Self.outgoingCapacity)
+        } else {
+            outgoing.clear()
+        }
+    }
+
+    private static let outgoingCapacity = 4096
+    /// A buffer that grew past this for a burst is let go rather than kept for the connection's life.
+    private static let keptOutgoingCapacity = 64 << 10
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -121,7 +143,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        outgoing = nil
+        outgoing = ByteBuffer()
         failAll(RingtailClientError.connectionClosed)
         timer?.cancel()
         timer = nil

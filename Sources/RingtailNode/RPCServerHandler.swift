@@ -7,7 +7,8 @@ import RingtailWire
 ///
 /// Responses to every frame read in one socket read are gathered in one buffer and written
 /// with a single flush when the read completes, so a pipelining client costs one syscall per
-/// batch rather than one per request.
+/// batch rather than one per request. That buffer is reused once the socket has taken its
+/// bytes: a fresh one per read, grown past malloc's small sizes, cost a `malloc_consolidate`.
 final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = FrameOrFailure
     typealias OutboundOut = ByteBuffer
@@ -17,6 +18,8 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     private let metrics: RequestMetrics
     private var pendingOutput: ByteBuffer?
+    /// The last flushed output buffer, emptied, for the next read's responses.
+    private var spareOutput: ByteBuffer?
     private var context: ChannelHandlerContext?
     /// Cluster messages are accepted only from peers that proved the cluster secret.
     private var peerAuthenticated: Bool
@@ -52,8 +55,7 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var output = pendingOutput ?? context.channel.allocator.buffer(capacity: 512)
-        pendingOutput = nil
+        var output = takeOutputBuffer(context: context)
         switch unwrapInboundIn(data) {
         case .frame(let frame):
             respond(to: frame, into: &output)
@@ -74,8 +76,7 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let frameError = error as? FrameError {
             // The stream is out of sync: answer once, then close.
-            var output = pendingOutput ?? context.channel.allocator.buffer(capacity: 128)
-            pendingOutput = nil
+            var output = takeOutputBuffer(context: context)
             reportFrameError(frameError, into: &output, remote: context.remoteAddress)
             let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(output)).whenComplete { _ in loopBoundContext.value.close(promise: nil) }
@@ -89,16 +90,36 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
+    /// The responses gathered so far, else the spare buffer, else a new one; the handler keeps
+    /// no other reference to it, so writing into it does not copy.
+    private func takeOutputBuffer(context: ChannelHandlerContext) -> ByteBuffer {
+        if let output = pendingOutput {
+            pendingOutput = nil
+            return output
+        }
+        if let spare = spareOutput {
+            spareOutput = nil
+            return spare
+        }
+        return context.channel.allocator.buffer(capacity: 512)
+    }
+
     private func flushPending(context: ChannelHandlerContext) {
-        guard let output = pendingOutput, output.readableBytes > 0 else { return }
+        guard var output = pendingOutput, output.readableBytes > 0 else { return }
         pendingOutput = nil
         if closeAfterFlush {
             let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(output)).whenComplete { _ in loopBoundContext.value.close(promise: nil) }
         } else {
             context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+            // Reset in place when the socket took every byte (the usual case), else a fresh
+            // allocation of the same size instead of a copy; a buffer grown by a burst goes.
+            output.clear()
+            if output.capacity <= Self.keptOutputCapacity { spareOutput = output }
         }
     }
+
+    private static let keptOutputCapacity = 64 << 10
 
     private func respond(to frame: Frame, into output: inout ByteBuffer) {
         let message: AnyMessage
