@@ -9,6 +9,7 @@ import PackageDescription
 ///   RingtailRESP  ← RingtailNode
 ///   RingtailModel ← RingtailChecker ← cache-checker (also RingtailClient)
 ///   CSodium ← RingtailCrypto
+///   CJemalloc ← RingtailAllocator ← RingtailNode
 /// The request path's modules skip the runtime exclusivity checks in release builds: they were
 /// ~5% of a pipelined request's CPU (docs/BENCHMARKS.md). Debug builds, and so the test suite,
 /// keep checking, which is where an overlapping access would show.
@@ -44,6 +45,15 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .target(name: "RingtailCrypto", dependencies: ["CSodium"]),
+
+        // jemalloc, linked through pkg-config, so it replaces glibc's malloc in every process
+        // that links RingtailNode; its name and statistics for INFO and /metrics on top.
+        .systemLibrary(
+            name: "CJemalloc",
+            pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"])]
+        ),
+        .target(name: "RingtailAllocator", dependencies: ["CJemalloc"]),
 
         // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"], swiftSettings: requestPath),
@@ -110,6 +120,7 @@ let package = Package(
                 "RingtailAntiEntropy",
                 "RingtailClient",
                 "RingtailRESP",
+                "RingtailAllocator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -6,11 +6,12 @@ RINGTAIL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Installs the Debian packages the build needs when they are missing (libsodium through
-# pkg-config). Uses sudo when not root and sudo exists.
+# Installs the Debian packages the build needs when they are missing (libsodium and jemalloc
+# through pkg-config). Uses sudo when not root and sudo exists.
 ensure_system_packages() {
     local missing=()
     pkg-config --exists libsodium 2>/dev/null || missing+=(libsodium-dev)
+    pkg-config --exists jemalloc 2>/dev/null || missing+=(libjemalloc-dev)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     [ ${#missing[@]} -eq 0 ] && return 0
     log "installing ${missing[*]}"
@@ -22,6 +23,7 @@ ensure_system_packages() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     pkg-config --exists libsodium || die "libsodium still not found through pkg-config"
+    pkg-config --exists jemalloc || die "jemalloc still not found through pkg-config"
 }
 
 # Installs the tools the Redis front-door tests drive when they are missing: redis-cli and

@@ -115,6 +115,10 @@ for protocol in (3, 2):
         pipe.get("py:p%d" % i)
     replies = pipe.execute()
     assert replies[:500] == [True] * 500 and replies[500:] == [str(i).encode() for i in range(500)]
+    # The node runs on jemalloc (linked in place of glibc's malloc) and says so, as Redis does.
+    memory = r.info("memory")
+    assert memory["mem_allocator"].startswith("jemalloc-"), memory
+    assert memory["allocator_allocated"] > 0 and memory["allocator_resident"] > 0, memory
     try:
         r.execute_command("NOSUCH", "x")
         raise SystemExit("unknown command accepted")

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import RingtailAllocator
 import RingtailModel
 import RingtailRESP
 
@@ -49,8 +50,11 @@ extension RESPSession {
                     used_memory_human:\(HumanUnits.formatBytes(statistics.memoryUsedBytes))\r\n\
                     maxmemory:\(statistics.memoryLimitBytes)\r\n\
                     maxmemory_human:\(HumanUnits.formatBytes(statistics.memoryLimitBytes))\r\n\
-                    maxmemory_policy:allkeys-lru\r\n
+                    maxmemory_policy:allkeys-lru\r\nmem_allocator:\(MemoryAllocator.name)\r\n
                     """
+                if let allocator = MemoryAllocator.statistics() {
+                    text += "allocator_allocated:\(allocator.allocated)\r\nallocator_resident:\(allocator.resident)\r\n"
+                }
             case "stats":
                 let counters = server.counters
                 text += """
