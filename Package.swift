@@ -96,14 +96,15 @@ let package = Package(
             swiftSettings: requestPath
         ),
 
-        // Async client library used by cachectl and the tests.
+        // Async client library used by cachectl and the tests; the node's peer connections too.
         .target(
             name: "RingtailClient",
             dependencies: [
                 "RingtailWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: requestPath
         ),
 
         // The node: NIO server, request handling, background services.
@@ -143,7 +144,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            swiftSettings: requestPath
         ),
         .executableTarget(
             name: "cachectl",
