@@ -58,9 +58,15 @@ public struct ReadRound<Payload> {
         if case .failed(let reason) = reply {
             _ = tally.accept(node, failure: reason)
         } else if tally.accept(node, failure: nil) {
-            answers.append(Answer(node: node, entry: reply.entry))
+            appendAnswer(Answer(node: node, entry: reply.entry))
         }
         return tally.decision
+    }
+
+    /// One allocation for every answer the round may get, instead of a regrowth per answer.
+    private mutating func appendAnswer(_ answer: Answer) {
+        if answers.isEmpty { answers.reserveCapacity(tally.targets.count + tally.spares.count) }
+        answers.append(answer)
     }
 
     /// Counts the answer of a target whose copy of the partition is not complete (it is still
@@ -76,7 +82,7 @@ public struct ReadRound<Payload> {
         if case .failed(let reason) = reply {
             _ = tally.accept(node, failure: reason)
         } else if tally.accept(node, failure: nil, counts: false, standIn: standIn) {
-            answers.append(Answer(node: node, entry: reply.entry))
+            appendAnswer(Answer(node: node, entry: reply.entry))
             notReady.insert(node)
         }
         let addedStandIn = !hadStandIn && standIn.map(tally.targets.contains) == true
