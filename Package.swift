@@ -9,7 +9,7 @@ import PackageDescription
 ///   RingtailRESP  ← RingtailNode
 ///   RingtailModel ← RingtailChecker ← cache-checker (also RingtailClient)
 ///   CSodium ← RingtailCrypto
-///   CJemalloc ← RingtailAllocator ← RingtailNode
+///   RingtailAllocator ← RingtailNode; CJemalloc ← cache-node (jemalloc as the node's malloc)
 /// The request path's modules skip the runtime exclusivity checks in release builds: they were
 /// ~5% of a pipelined request's CPU (docs/BENCHMARKS.md). Debug builds, and so the test suite,
 /// keep checking, which is where an overlapping access would show.
@@ -46,14 +46,14 @@ let package = Package(
         ),
         .target(name: "RingtailCrypto", dependencies: ["CSodium"]),
 
-        // jemalloc, linked through pkg-config, so it replaces glibc's malloc in every process
-        // that links RingtailNode; its name and statistics for INFO and /metrics on top.
+        // jemalloc, linked through pkg-config into cache-node, where it replaces glibc's malloc.
         .systemLibrary(
             name: "CJemalloc",
             pkgConfig: "jemalloc",
             providers: [.apt(["libjemalloc-dev"])]
         ),
-        .target(name: "RingtailAllocator", dependencies: ["CJemalloc"]),
+        // The allocator's name and statistics for INFO, found at run time (any allocator).
+        .target(name: "RingtailAllocator"),
 
         // Sharded byte-bounded LRU store with TTL, tombstones and LWW versions.
         .target(name: "RingtailStorage", dependencies: ["RingtailModel"], swiftSettings: requestPath),
@@ -137,6 +137,8 @@ let package = Package(
             name: "cache-node",
             dependencies: [
                 "RingtailNode",
+                "RingtailAllocator",
+                "CJemalloc",
                 "RingtailRing",
                 "RingtailMembership",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

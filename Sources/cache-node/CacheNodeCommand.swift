@@ -5,6 +5,7 @@ import Metrics
 import NIOCore
 import NIOPosix
 import Prometheus
+import RingtailAllocator
 import RingtailMembership
 import RingtailModel
 import RingtailNode
@@ -156,6 +157,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
             "maxMemory": "\(HumanUnits.formatBytes(configuration.maxMemoryBytes))",
             "shards": "\(configuration.shardCount)",
             "threads": "\(configuration.eventLoopThreads)",
+            "allocator": "\(LinkedAllocator.isActive ? MemoryAllocator.name : "libc (jemalloc not in use)")",
         ])
         let serviceGroup = ServiceGroup(
             services: services.all,
