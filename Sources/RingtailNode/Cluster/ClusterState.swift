@@ -22,6 +22,9 @@ public final class ClusterState: Sendable {
         var replaced: Set<NodeID> = []
     }
     private let swim = Mutex(Membership())
+    /// Liveness and addresses as of the last membership change, for the per-request lookups;
+    /// replaced under `swim`'s lock, so snapshots are published in the order of the changes.
+    private let directory = Mutex(PeerDirectory.empty)
     private let currentRing: Mutex<HashRing>
     /// Whether this node is the ring's only member, kept with the ring: every request asks,
     /// and an atomic load is cheaper than copying the ring out under its lock.
@@ -55,7 +58,10 @@ public final class ClusterState: Sendable {
             settings: configuration.membership,
             random: SplitMix64(seed: seed)
         )
-        swim.withLock { $0.instance = instance }
+        swim.withLock { current in
+            current.instance = instance
+            directory.withLock { $0 = PeerDirectory(members: instance.members) }
+        }
     }
 
     /// This node is the only member of its ring: it holds every key alone.
@@ -78,6 +84,7 @@ public final class ClusterState: Sendable {
             let goneChanged = current.replaced != gone
             current.replaced = gone
             let members = changed || goneChanged ? instance.members : nil
+            if let members { directory.withLock { $0 = PeerDirectory(members: members) } }
             current.instance = instance
             return (directives, members, gone)
         }
@@ -99,22 +106,22 @@ public final class ClusterState: Sendable {
     /// Whether requests should be sent to `node` now: alive or merely suspected.
     public func isReachable(_ node: NodeID) -> Bool {
         if node == me { return true }
-        return swim.withLock { $0.instance?.isLive(named: node.name) ?? false }
+        return directory.withLock { $0 }.isLive(node)
     }
 
-    /// The nodes of `nodes` that `isReachable`, in order, under one lock: the coordinator
+    /// The nodes of `nodes` that `isReachable`, in order, from one snapshot: the coordinator
     /// asks this for every request.
     public func reachable(_ nodes: [NodeID]) -> [NodeID] {
-        swim.withLock { swim in
-            let isLive = { (node: NodeID) in node == self.me || swim.instance?.isLive(named: node.name) == true }
-            // Usually every owner is live: hand back the same array rather than a filtered copy.
-            return nodes.allSatisfy(isLive) ? nodes : nodes.filter(isLive)
-        }
+        let directory = self.directory.withLock { $0 }
+        let me = self.me
+        let isLive = { (node: NodeID) in node == me || directory.isLive(node) }
+        // Usually every owner is live: hand back the same array rather than a filtered copy.
+        return nodes.allSatisfy(isLive) ? nodes : nodes.filter(isLive)
     }
 
     /// The cluster address of `node`, if known.
     public func address(of node: NodeID) -> String? {
-        swim.withLock { $0.instance?.member(named: node.name)?.address }
+        directory.withLock { $0 }.address(of: node)
     }
 
     /// How many distinct members could hold replicas: the number of members that have not
