@@ -49,6 +49,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     /// Frames encoded since the last flush (empty when there are none).
     private var outgoing = ByteBuffer()
     private var nextRequestID: UInt32 = 1
+    private var context: ChannelHandlerContext?
 
     init(timeout: TimeAmount, traffic: WireTraffic? = nil, liveness: PeerLiveness? = nil) {
         self.timeout = timeout
@@ -56,8 +57,30 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         self.liveness = liveness
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let request = unwrapOutboundIn(data)
+        enqueue(unwrapOutboundIn(data), context: context, promise: promise)
+    }
+
+    /// Sends `request` from the connection's event loop without going through the pipeline:
+    /// no `NIOAny` box (the request does not fit inline: a heap allocation each) and no walk
+    /// through the pipeline's write path, for the coordinator's few requests per client request.
+    func enqueue(_ request: OutgoingRequest) {
+        guard let context else {
+            request.sink.complete(.failure(RingtailClientError.connectionClosed))
+            return
+        }
+        enqueue(request, context: context, promise: nil)
+    }
+
+    private func enqueue(_ request: OutgoingRequest, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         guard context.channel.isActive else {
             promise?.fail(RingtailClientError.connectionClosed)
             request.sink.complete(.failure(RingtailClientError.connectionClosed))

@@ -25,7 +25,8 @@ public final class RingtailClient: Sendable {
     private enum ConnectionState {
         case none
         case connecting(attempt: UInt64, EventLoopFuture<any Channel>)
-        case connected(any Channel)
+        /// With the connection's request handler, for requests sent from its event loop.
+        case connected(any Channel, NIOLoopBound<ClientChannelHandler>)
     }
 
     /// Largest response frame accepted: a value can be up to a node's max frame size.
@@ -49,7 +50,7 @@ public final class RingtailClient: Sendable {
 
     deinit {
         switch connection.withLock({ $0 }) {
-        case .connected(let channel): channel.close(promise: nil)
+        case .connected(let channel, _): channel.close(promise: nil)
         case .connecting(_, let future): future.whenSuccess { $0.close(promise: nil) }
         case .none: break
         }
@@ -76,8 +77,13 @@ public final class RingtailClient: Sendable {
     /// on the connection's event loop. No future is made while the connection is open: for
     /// the coordinator, which sends a few of these per client request.
     public func send(_ message: AnyMessage, completion: @escaping @Sendable (Result<Frame, any Error>) -> Void) {
-        if let channel = openChannel() {
-            channel.write(OutgoingRequest(message: message, sink: .callback(completion)), promise: nil)
+        if let (channel, handler) = openConnection() {
+            let request = OutgoingRequest(message: message, sink: .callback(completion))
+            if channel.eventLoop.inEventLoop {
+                handler.value.enqueue(request)
+            } else {
+                channel.write(request, promise: nil)
+            }
             return
         }
         channelFuture().whenComplete { result in
@@ -90,10 +96,10 @@ public final class RingtailClient: Sendable {
         }
     }
 
-    /// The connection when it is open, without making a future.
-    private func openChannel() -> (any Channel)? {
+    /// The connection and its request handler when it is open, without making a future.
+    private func openConnection() -> (any Channel, NIOLoopBound<ClientChannelHandler>)? {
         connection.withLock { state in
-            if case .connected(let channel) = state, channel.isActive { return channel }
+            if case .connected(let channel, let handler) = state, channel.isActive { return (channel, handler) }
             return nil
         }
     }
@@ -124,7 +130,7 @@ public final class RingtailClient: Sendable {
             return state
         }
         switch current {
-        case .connected(let channel): try? await channel.close()
+        case .connected(let channel, _): try? await channel.close()
         case .connecting(_, let future): try? await future.get().close()
         case .none: break
         }
@@ -134,7 +140,7 @@ public final class RingtailClient: Sendable {
     private func channelFuture() -> EventLoopFuture<any Channel> {
         connection.withLock { state in
             switch state {
-            case .connected(let channel) where channel.isActive:
+            case .connected(let channel, _) where channel.isActive:
                 return channel.eventLoop.makeSucceededFuture(channel)
             case .connecting(_, let pending):
                 return pending
@@ -152,15 +158,19 @@ public final class RingtailClient: Sendable {
         let address = self.address
         return connect().flatMap { [self] channel in
             greet(channel)
-        }.flatMapErrorThrowing { [self] error in
+        }.flatMapThrowing { channel in
+            // On the channel's event loop: its pipeline may be read here.
+            let handler = try channel.pipeline.syncOperations.handler(type: ClientChannelHandler.self)
+            return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
+        }.flatMapErrorThrowing { [self] error -> (any Channel, NIOLoopBound<ClientChannelHandler>) in
             connection.withLock { state in
                 if case .connecting(attempt, _) = state { state = .none }
             }
             if let error = error as? RingtailClientError { throw error }
             throw RingtailClientError.connectionFailed(address: address.description, reason: "\(error)")
-        }.map { [self] channel in
+        }.map { [self] channel, handler in
             connection.withLock { state in
-                if case .connecting(attempt, _) = state { state = .connected(channel) }
+                if case .connecting(attempt, _) = state { state = .connected(channel, handler) }
             }
             return channel
         }
