@@ -69,14 +69,6 @@ public struct SWIMInstance: Sendable {
         return list.index(named: name).map { list[$0].member }
     }
 
-    /// Whether `name` is this node or a member that is alive or suspected: `member(named:)`'s
-    /// answer without copying the member out (the coordinator asks for every request).
-    public func isLive(named name: String) -> Bool {
-        if name == myself.id.name { return myself.state.isLive }
-        guard let index = list.index(named: name) else { return false }
-        return list.entries[index].member.state.isLive
-    }
-
     /// Members that have been dead for at least `millis` by `now` (this node's clock): the
     /// cluster stops waiting for them and gives their partitions to others.
     public func dead(forAtLeast millis: UInt64, now: UInt64) -> Set<NodeID> {
