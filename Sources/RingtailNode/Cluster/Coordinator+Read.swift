@@ -11,11 +11,27 @@ extension Coordinator {
     /// fails, is still filling, or is slow (see `ReadRound`). Replicas asked that were behind
     /// are repaired in the background once all of them have answered.
     public func read(_ key: ByteBuffer, readQuorum: UInt32?, on eventLoop: any EventLoop) -> EventLoopFuture<GetResponse> {
+        let promise = eventLoop.makePromise(of: GetResponse.self)
+        read(key, readQuorum: readQuorum, answer: .promise(promise))
+        return promise.futureResult
+    }
+
+    /// `read(_:readQuorum:on:)` answering through `completion`, called on `eventLoop`, rather
+    /// than a future: for the Redis front door, where a promise and a mapped future per GET
+    /// were a measurable share of the coordinator's work.
+    public func read(
+        _ key: ByteBuffer, readQuorum: UInt32?, on eventLoop: any EventLoop,
+        completion: @escaping @Sendable (Result<GetResponse, any Error>) -> Void
+    ) {
+        read(key, readQuorum: readQuorum, answer: .callback(eventLoop, completion))
+    }
+
+    private func read(_ key: ByteBuffer, readQuorum: UInt32?, answer: ReadAnswer) {
         let required: Int
         do {
             required = try quorum(readQuorum, default: cluster.configuration.readQuorum, kind: "read")
         } catch {
-            return eventLoop.makeFailedFuture(error)
+            return answer.complete(.failure(error))
         }
         counters.coordinatedReads.add(1, ordering: .relaxed)
         let (owners, extended) = placement(of: key)
@@ -34,15 +50,13 @@ extension Coordinator {
         guard let round = try? ReadRound<ByteBuffer>(
             targets: first, required: required, spares: spares, sufficient: sufficient) else {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: reachable.count, failures: [], timedOut: 0))
-            return eventLoop.makeFailedFuture(quorumError(shortfall))
+            return answer.complete(.failure(quorumError(shortfall)))
         }
-        let promise = eventLoop.makePromise(of: GetResponse.self)
-        let state = ReadState(coordinator: self, round: round, key: key, promise: promise, standIns: extended)
+        let state = ReadState(coordinator: self, round: round, key: key, answer: answer, standIns: extended)
         // Remote requests first, so they are on their way while the local copy is read.
         for node in first where node != cluster.me { ask(node, for: state) }
         if first.contains(cluster.me) { ask(cluster.me, for: state) }
-        if !state.isSettled { sweepers.watch(state, on: eventLoop) }
-        return promise.futureResult
+        if !state.isSettled { sweepers.watch(state, on: answer.eventLoop) }
     }
 
     /// Sends the replica read to `node` (or reads locally) and records the answer.
@@ -99,15 +113,19 @@ extension Coordinator {
     /// to any target the round added, and once every target asked has answered (or the time
     /// is up) repairs the ones behind.
     func finish(_ state: ReadState, update: (inout ReadState.Shared) -> Void) {
-        let now = local.wallClock.nowMillis()
+        // Read only when the round answers or settles: most calls (a first reply of R) do neither.
+        let wallClock = local.wallClock
         let (answer, toAsk, repair) = state.shared.withLock { shared -> (Result<GetResponse, OperationError>?, [NodeID], ReadRepairPlan<ByteBuffer>?) in
             update(&shared)
             let toAsk = shared.round.takeTargetsToAsk()
             var answer: Result<GetResponse, OperationError>?
+            var now: UInt64?
             if !shared.answered, shared.round.status != .pending {
                 shared.answered = true
                 if shared.round.status == .won {
-                    answer = .success(Self.response(shared.round.resolution(nowMillis: now)))
+                    let millis = wallClock.nowMillis()
+                    now = millis
+                    answer = .success(Self.response(shared.round.resolution(nowMillis: millis)))
                 } else {
                     answer = .failure(quorumError(shared.round.error))
                 }
@@ -117,14 +135,9 @@ extension Coordinator {
             }
             shared.settled = true
             state.settled.store(true, ordering: .releasing)
-            return (answer, toAsk, shared.round.repairPlan(nowMillis: now))
+            return (answer, toAsk, shared.round.repairPlan(nowMillis: now ?? wallClock.nowMillis()))
         }
-        if let answer {
-            switch answer {
-            case .success(let response): state.promise.succeed(response)
-            case .failure(let error): state.promise.fail(error)
-            }
-        }
+        if let answer { state.answer.complete(answer.mapError { $0 }) }
         for node in toAsk { ask(node, for: state) }
         if var repair {
             // A stand-in is no replica: a copy written there would only be dropped again.
@@ -176,16 +189,16 @@ final class ReadState: SweptRound {
     /// `Shared.settled`, readable without the lock by the sweeper.
     let settled = Atomic<Bool>(false)
     let key: ByteBuffer
-    let promise: EventLoopPromise<GetResponse>
+    let answer: ReadAnswer
 
     /// Nodes after the preference list, in ring order, that may stand in for a filling replica.
     let standIns: [NodeID]
 
-    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, promise: EventLoopPromise<GetResponse>, standIns: [NodeID]) {
+    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, answer: ReadAnswer, standIns: [NodeID]) {
         self.coordinator = coordinator
         self.shared = Mutex(Shared(round: round))
         self.key = key
-        self.promise = promise
+        self.answer = answer
         self.standIns = standIns
     }
 
@@ -200,5 +213,33 @@ final class ReadState: SweptRound {
 
     func expire() {
         coordinator.finish(self) { $0.round.timeout() }
+    }
+}
+
+/// Where a coordinated read's answer goes: a promise, or a callback run on its event loop.
+enum ReadAnswer: Sendable {
+    case promise(EventLoopPromise<GetResponse>)
+    case callback(any EventLoop, @Sendable (Result<GetResponse, any Error>) -> Void)
+
+    /// The event loop the answer is delivered on.
+    var eventLoop: any EventLoop {
+        switch self {
+        case .promise(let promise): promise.futureResult.eventLoop
+        case .callback(let eventLoop, _): eventLoop
+        }
+    }
+
+    func complete(_ result: Result<GetResponse, any Error>) {
+        switch self {
+        case .promise(let promise):
+            promise.completeWith(result)
+        case .callback(let eventLoop, let body):
+            // Replica answers arrive on their connections' event loops.
+            if eventLoop.inEventLoop {
+                body(result)
+            } else {
+                eventLoop.execute { body(result) }
+            }
+        }
     }
 }
