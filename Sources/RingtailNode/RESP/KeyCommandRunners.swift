@@ -86,14 +86,37 @@ struct LocalKeyRunner {
     }
 }
 
+/// The reply to a coordinated command, still to come.
+enum CoordinatedReply {
+    case future(EventLoopFuture<RESPValue>)
+    /// A plain GET of this key, for the connection to start with its own completion: a GET is
+    /// most of a cache's traffic, and a promise and a mapped future each cost more than the
+    /// callback.
+    case get(ByteBuffer, Coordinator)
+
+    /// Starts the GET (a future is already under way) and calls `completion` on `eventLoop`.
+    func whenComplete(on eventLoop: any EventLoop, _ completion: @escaping (Result<RESPValue, any Error>) -> Void) {
+        switch self {
+        case .future(let future):
+            future.assumeIsolated().whenComplete(completion)
+        case .get(let key, let coordinator):
+            let bound = NIOLoopBound(completion, eventLoop: eventLoop)
+            coordinator.read(key, readQuorum: nil, on: eventLoop) { result in
+                bound.value(result.map { $0.found ? .bulkString($0.value) : .null })
+            }
+        }
+    }
+}
+
 /// Runs data commands in a cluster: reads and writes go through the coordinator with the
 /// node's default R and W, exactly like binary-RPC GET/SET/DELETE.
 struct ClusterKeyRunner {
     let node: LocalNode
     let coordinator: Coordinator
 
-    func run(_ command: KeyCommand, on eventLoop: any EventLoop) -> EventLoopFuture<RESPValue> {
-        if let direct = runDirectly(command, on: eventLoop) { return direct }
+    func run(_ command: KeyCommand, on eventLoop: any EventLoop) -> CoordinatedReply {
+        if case .get = command.operation { return .get(command.keys[0], coordinator) }
+        if let direct = runDirectly(command, on: eventLoop) { return .future(direct) }
         let node = self.node
         let coordinator = self.coordinator
         let reads: EventLoopFuture<[StringEntry?]>
@@ -107,7 +130,7 @@ struct ClusterKeyRunner {
         } else {
             reads = eventLoop.makeSucceededFuture([])
         }
-        return reads.flatMap { current -> EventLoopFuture<RESPValue> in
+        return .future(reads.flatMap { current -> EventLoopFuture<RESPValue> in
             let effect = command.resolve(current, nowMillis: node.wallClock.nowMillis())
             let writes = effect.writes.map { write -> EventLoopFuture<Bool> in
                 switch write {
@@ -132,19 +155,15 @@ struct ClusterKeyRunner {
             }
         }.recover { error in
             .error(RESPErrors.from(error))
-        }
+        })
     }
 
-    /// GET and a plain SET (no condition, no old value, no KEEPTTL) are nearly all of a
-    /// cache's traffic: one coordinated round and one `map` each, instead of the general
+    /// A plain SET (no condition, no old value, no KEEPTTL) is, after GET, nearly all of a
+    /// cache's traffic: one coordinated round and one `map`, instead of the general
     /// read-resolve-write chain's half-dozen futures. A failure stays a failed future; the
     /// connection turns it into the same error reply `recover` would. Nil for other commands.
     private func runDirectly(_ command: KeyCommand, on eventLoop: any EventLoop) -> EventLoopFuture<RESPValue>? {
         switch command.operation {
-        case .get:
-            return coordinator.read(command.keys[0], readQuorum: nil, on: eventLoop).map { response in
-                response.found ? .bulkString(response.value) : .null
-            }
         case .set(let value, let options) where !command.readsFirst && options.reply == .ok:
             do throws(OperationError) {
                 try node.checkValue(value)

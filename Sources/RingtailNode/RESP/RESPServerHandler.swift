@@ -182,7 +182,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let stats = self.stats
             let kind = resolved?.kind
             counters.inFlight.add(1, ordering: .relaxed)
-            reply.assumeIsolated().whenComplete { result in
+            reply.whenComplete(on: eventLoop) { result in
                 counters.inFlight.subtract(1, ordering: .relaxed)
                 if let kind { stats.record(kind, RESPCommandOutcome(result), nanos: Self.nowNanos() &- began) }
                 self.queue.fill(sequence, into: &self.output, allocator: allocator) { bytes in

@@ -11,7 +11,7 @@ final class RESPSession {
         case replied
         /// The reply comes later, to be written in `version`'s form (captured now: a later
         /// HELLO must not change how an earlier command is answered).
-        case deferred(EventLoopFuture<RESPValue>, RESPVersion)
+        case deferred(CoordinatedReply, RESPVersion)
         /// The reply is in the output buffer; close the connection once it is written.
         case close
     }
