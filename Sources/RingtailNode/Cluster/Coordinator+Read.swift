@@ -16,9 +16,7 @@ extension Coordinator {
         return promise.futureResult
     }
 
-    /// `read(_:readQuorum:on:)` answering through `completion`, called on `eventLoop`, rather
-    /// than a future: for the Redis front door, where a promise and a mapped future per GET
-    /// were a measurable share of the coordinator's work.
+    /// `read(_:readQuorum:on:)` answering through `completion`, called on `eventLoop`.
     public func read(
         _ key: ByteBuffer, readQuorum: UInt32?, on eventLoop: any EventLoop,
         completion: @escaping @Sendable (Result<GetResponse, any Error>) -> Void
@@ -26,7 +24,7 @@ extension Coordinator {
         read(key, readQuorum: readQuorum, answer: .callback(eventLoop, completion))
     }
 
-    private func read(_ key: ByteBuffer, readQuorum: UInt32?, answer: ReadAnswer) {
+    private func read(_ key: ByteBuffer, readQuorum: UInt32?, answer: CoordinatorAnswer<GetResponse>) {
         let required: Int
         do {
             required = try quorum(readQuorum, default: cluster.configuration.readQuorum, kind: "read")
@@ -189,12 +187,12 @@ final class ReadState: SweptRound {
     /// `Shared.settled`, readable without the lock by the sweeper.
     let settled = Atomic<Bool>(false)
     let key: ByteBuffer
-    let answer: ReadAnswer
+    let answer: CoordinatorAnswer<GetResponse>
 
     /// Nodes after the preference list, in ring order, that may stand in for a filling replica.
     let standIns: [NodeID]
 
-    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, answer: ReadAnswer, standIns: [NodeID]) {
+    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, answer: CoordinatorAnswer<GetResponse>, standIns: [NodeID]) {
         self.coordinator = coordinator
         self.shared = Mutex(Shared(round: round))
         self.key = key
@@ -213,33 +211,5 @@ final class ReadState: SweptRound {
 
     func expire() {
         coordinator.finish(self) { $0.round.timeout() }
-    }
-}
-
-/// Where a coordinated read's answer goes: a promise, or a callback run on its event loop.
-enum ReadAnswer: Sendable {
-    case promise(EventLoopPromise<GetResponse>)
-    case callback(any EventLoop, @Sendable (Result<GetResponse, any Error>) -> Void)
-
-    /// The event loop the answer is delivered on.
-    var eventLoop: any EventLoop {
-        switch self {
-        case .promise(let promise): promise.futureResult.eventLoop
-        case .callback(let eventLoop, _): eventLoop
-        }
-    }
-
-    func complete(_ result: Result<GetResponse, any Error>) {
-        switch self {
-        case .promise(let promise):
-            promise.completeWith(result)
-        case .callback(let eventLoop, let body):
-            // Replica answers arrive on their connections' event loops.
-            if eventLoop.inEventLoop {
-                body(result)
-            } else {
-                eventLoop.execute { body(result) }
-            }
-        }
     }
 }

@@ -17,11 +17,25 @@ extension Coordinator {
     /// replicas and succeeds after W acknowledgements. Replicas that are down get the write
     /// through a substitute node or through this node's hints.
     public func write(_ entry: StoredEntry, writeQuorum: UInt32?, on eventLoop: any EventLoop) -> EventLoopFuture<WriteOutcome> {
+        let promise = eventLoop.makePromise(of: WriteOutcome.self)
+        write(entry, writeQuorum: writeQuorum, answer: .promise(promise))
+        return promise.futureResult
+    }
+
+    /// `write(_:writeQuorum:on:)` answering through `completion`, called on `eventLoop`.
+    public func write(
+        _ entry: StoredEntry, writeQuorum: UInt32?, on eventLoop: any EventLoop,
+        completion: @escaping @Sendable (Result<WriteOutcome, any Error>) -> Void
+    ) {
+        write(entry, writeQuorum: writeQuorum, answer: .callback(eventLoop, completion))
+    }
+
+    private func write(_ entry: StoredEntry, writeQuorum: UInt32?, answer: CoordinatorAnswer<WriteOutcome>) {
         let required: Int
         do {
             required = try quorum(writeQuorum, default: cluster.configuration.writeQuorum, kind: "write")
         } catch {
-            return eventLoop.makeFailedFuture(error)
+            return answer.complete(.failure(error))
         }
         counters.coordinatedWrites.add(1, ordering: .relaxed)
         let version = local.versions.nextVersion()
@@ -33,10 +47,9 @@ extension Coordinator {
         for owner in plan.unplaced { hints.add(entry, for: owner) }
         guard let round = try? WriteRound(targets: plan.nodes, required: required) else {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .write, required: required, succeeded: 0, contacted: plan.nodes.count, failures: [], timedOut: 0))
-            return eventLoop.makeFailedFuture(quorumError(shortfall))
+            return answer.complete(.failure(quorumError(shortfall)))
         }
-        let promise = eventLoop.makePromise(of: WriteOutcome.self)
-        let state = WriteState(coordinator: self, round: round, targets: plan.targets, entry: entry, promise: promise, version: version)
+        let state = WriteState(coordinator: self, round: round, targets: plan.targets, entry: entry, answer: answer, version: version)
         // Remote requests first, so they are on their way while the local copy is written.
         for target in plan.targets where target.node != cluster.me {
             guard let client = client(for: target.node) else {
@@ -57,8 +70,7 @@ extension Coordinator {
                 record(state, from: target.node, result: result)
             }
         }
-        if !state.isSettled { sweepers.watch(state, on: eventLoop) }
-        return promise.futureResult
+        if !state.isSettled { sweepers.watch(state, on: answer.eventLoop) }
     }
 
     private func record(_ state: WriteState, from node: NodeID, result: Result<ReplicaWriteResponse, OperationError>) {
@@ -101,12 +113,7 @@ extension Coordinator {
             }
             return (answer, leftovers)
         }
-        if let answer {
-            switch answer {
-            case .success(let outcome): state.promise.succeed(outcome)
-            case .failure(let error): state.promise.fail(error)
-            }
-        }
+        if let answer { state.answer.complete(answer.mapError { $0 }) }
         if let leftovers {
             for node in leftovers {
                 // A substitute that failed leaves the write for its owner; an owner that failed keeps it itself.
@@ -135,18 +142,18 @@ final class WriteState: SweptRound {
     let settled = Atomic<Bool>(false)
     let targets: [ReplicaTarget]
     let entry: StoredEntry
-    let promise: EventLoopPromise<Coordinator.WriteOutcome>
+    let answer: CoordinatorAnswer<Coordinator.WriteOutcome>
     let version: RingtailModel.Version
 
     init(
         coordinator: Coordinator, round: WriteRound, targets: [ReplicaTarget], entry: StoredEntry,
-        promise: EventLoopPromise<Coordinator.WriteOutcome>, version: RingtailModel.Version
+        answer: CoordinatorAnswer<Coordinator.WriteOutcome>, version: RingtailModel.Version
     ) {
         self.coordinator = coordinator
         self.shared = Mutex(Shared(round: round))
         self.targets = targets
         self.entry = entry
-        self.promise = promise
+        self.answer = answer
         self.version = version
     }
 

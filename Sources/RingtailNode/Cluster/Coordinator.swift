@@ -9,7 +9,7 @@ import RingtailWire
 /// Coordinates client requests across the replicas of a key: the node that receives a
 /// request sends it to the key's replicas in parallel and answers after W writes or R reads.
 /// The decisions (quorum counting, read resolution, repair, sloppy-quorum placement) are the
-/// pure types of RingtailReplication; this type only moves messages and completes promises.
+/// pure types of RingtailReplication; this type only moves messages and delivers answers.
 public final class Coordinator: Sendable {
     let local: LocalNode
     let cluster: ClusterState

@@ -89,12 +89,15 @@ struct LocalKeyRunner {
 /// The reply to a coordinated command, still to come.
 enum CoordinatedReply {
     case future(EventLoopFuture<RESPValue>)
-    /// A plain GET of this key, for the connection to start with its own completion: a GET is
-    /// most of a cache's traffic, and a promise and a mapped future each cost more than the
-    /// callback.
+    /// A plain GET of this key, for the connection to start with its own completion: GET and
+    /// plain SET are nearly all of a cache's traffic, and a promise and a mapped future each
+    /// cost more than the callback.
     case get(ByteBuffer, Coordinator)
+    /// A plain SET (no condition, no old value, no KEEPTTL) of this entry, answered `+OK`.
+    case set(StoredEntry, Coordinator)
 
-    /// Starts the GET (a future is already under way) and calls `completion` on `eventLoop`.
+    /// Starts the GET or SET (a future is already under way) and calls `completion` on
+    /// `eventLoop` with the reply.
     func whenComplete(on eventLoop: any EventLoop, _ completion: @escaping (Result<RESPValue, any Error>) -> Void) {
         switch self {
         case .future(let future):
@@ -103,6 +106,11 @@ enum CoordinatedReply {
             let bound = NIOLoopBound(completion, eventLoop: eventLoop)
             coordinator.read(key, readQuorum: nil, on: eventLoop) { result in
                 bound.value(result.map { $0.found ? .bulkString($0.value) : .null })
+            }
+        case .set(let entry, let coordinator):
+            let bound = NIOLoopBound(completion, eventLoop: eventLoop)
+            coordinator.write(entry, writeQuorum: nil, on: eventLoop) { result in
+                bound.value(result.map { _ in .simpleString("OK") })
             }
         }
     }
@@ -115,8 +123,7 @@ struct ClusterKeyRunner {
     let coordinator: Coordinator
 
     func run(_ command: KeyCommand, on eventLoop: any EventLoop) -> CoordinatedReply {
-        if case .get = command.operation { return .get(command.keys[0], coordinator) }
-        if let direct = runDirectly(command, on: eventLoop) { return .future(direct) }
+        if let direct = runDirectly(command, on: eventLoop) { return direct }
         let node = self.node
         let coordinator = self.coordinator
         let reads: EventLoopFuture<[StringEntry?]>
@@ -158,21 +165,21 @@ struct ClusterKeyRunner {
         })
     }
 
-    /// A plain SET (no condition, no old value, no KEEPTTL) is, after GET, nearly all of a
-    /// cache's traffic: one coordinated round and one `map`, instead of the general
-    /// read-resolve-write chain's half-dozen futures. A failure stays a failed future; the
-    /// connection turns it into the same error reply `recover` would. Nil for other commands.
-    private func runDirectly(_ command: KeyCommand, on eventLoop: any EventLoop) -> EventLoopFuture<RESPValue>? {
+    /// GET and a plain SET skip the general read-resolve-write chain's half-dozen futures:
+    /// the connection starts them with its completion. A SET of a value too large is refused
+    /// here, with the error reply `recover` would give. Nil for other commands.
+    private func runDirectly(_ command: KeyCommand, on eventLoop: any EventLoop) -> CoordinatedReply? {
         switch command.operation {
+        case .get:
+            return .get(command.keys[0], coordinator)
         case .set(let value, let options) where !command.readsFirst && options.reply == .ok:
             do throws(OperationError) {
                 try node.checkValue(value)
             } catch {
-                return eventLoop.makeFailedFuture(error)
+                return .future(eventLoop.makeFailedFuture(error))
             }
             let expiresAt: UInt64 = if case .at(let millis) = options.expiry { millis } else { 0 }
-            let entry = StoredEntry(key: command.keys[0], state: .live, value: value, expiresAtMillis: expiresAt)
-            return coordinator.write(entry, writeQuorum: nil, on: eventLoop).map { _ in .simpleString("OK") }
+            return .set(StoredEntry(key: command.keys[0], state: .live, value: value, expiresAtMillis: expiresAt), coordinator)
         default:
             return nil
         }
