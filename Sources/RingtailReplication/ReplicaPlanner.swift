@@ -53,9 +53,18 @@ public enum ReplicaPlanner {
         extended: [NodeID],
         isAvailable: (NodeID) -> Bool
     ) -> ReplicaPlan {
-        var seen: Set<NodeID> = []
-        let owners = preferenceList.filter { seen.insert($0).inserted }
+        // A handful of nodes per request: arrays searched linearly, no set to allocate and hash.
+        // Usually there are no repeats and the preference list is used as it is.
+        var owners = preferenceList
+        if preferenceList.indices.contains(where: { preferenceList[..<$0].contains(preferenceList[$0]) }) {
+            owners = []
+            for node in preferenceList where !owners.contains(node) { owners.append(node) }
+        }
+        // Owners, then every candidate looked at; shares the owners' storage until a substitute
+        // is searched for.
+        var seen = owners
         var targets: [ReplicaTarget] = []
+        targets.reserveCapacity(owners.count)
         var unplaced: [NodeID] = []
         var cursor = extended.startIndex
         for owner in owners {
@@ -69,7 +78,9 @@ public enum ReplicaPlanner {
             while substitute == nil, cursor < extended.endIndex {
                 let candidate = extended[cursor]
                 cursor += 1
-                if seen.insert(candidate).inserted, isAvailable(candidate) { substitute = candidate }
+                guard !seen.contains(candidate) else { continue }
+                seen.append(candidate)
+                if isAvailable(candidate) { substitute = candidate }
             }
             if let substitute {
                 targets.append(ReplicaTarget(node: substitute, hintFor: owner))
