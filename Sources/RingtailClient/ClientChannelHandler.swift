@@ -17,8 +17,24 @@ enum ResponseSink {
 
 /// A request on its way out, with whoever its response goes to.
 struct OutgoingRequest {
-    var message: AnyMessage
+    enum Payload {
+        case message(AnyMessage)
+        /// Already encoded (`Frame(encoding:)`); sent with this request's id.
+        case frame(Frame)
+    }
+
+    var payload: Payload
     var sink: ResponseSink
+
+    init(message: AnyMessage, sink: ResponseSink) {
+        self.payload = .message(message)
+        self.sink = sink
+    }
+
+    init(frame: Frame, sink: ResponseSink) {
+        self.payload = .frame(frame)
+        self.sink = sink
+    }
 }
 
 /// Matches responses to requests by request id, so any number of requests share one
@@ -93,7 +109,13 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         if timer == nil { armTimer(context: context) }
         if outgoing.capacity == 0 { outgoing = context.channel.allocator.buffer(capacity: Self.outgoingCapacity) }
         let start = outgoing.writerIndex
-        outgoing.writeFrame(request.message, requestID: id)
+        switch request.payload {
+        case .message(let message):
+            outgoing.writeFrame(message, requestID: id)
+        case .frame(var frame):
+            frame.requestID = id
+            outgoing.writeFrame(frame)
+        }
         traffic?.countSent(outgoing.writerIndex - start)
         // Someone waits for this very write (nobody does today): hand the batch over now, with it.
         if promise != nil { writeOutgoing(context: context, promise: promise) }

@@ -77,8 +77,17 @@ public final class RingtailClient: Sendable {
     /// on the connection's event loop. No future is made while the connection is open: for
     /// the coordinator, which sends a few of these per client request.
     public func send(_ message: AnyMessage, completion: @escaping @Sendable (Result<Frame, any Error>) -> Void) {
+        send(OutgoingRequest(message: message, sink: .callback(completion)))
+    }
+
+    /// `send(_:completion:)` for a message already encoded with `Frame(encoding:)`: the
+    /// coordinator encodes a replica write once for all the replicas it goes to.
+    public func send(encoded frame: Frame, completion: @escaping @Sendable (Result<Frame, any Error>) -> Void) {
+        send(OutgoingRequest(frame: frame, sink: .callback(completion)))
+    }
+
+    private func send(_ request: OutgoingRequest) {
         if let (channel, handler) = openConnection() {
-            let request = OutgoingRequest(message: message, sink: .callback(completion))
             if channel.eventLoop.inEventLoop {
                 handler.value.enqueue(request)
             } else {
@@ -89,9 +98,9 @@ public final class RingtailClient: Sendable {
         channelFuture().whenComplete { result in
             switch result {
             case .success(let channel):
-                channel.write(OutgoingRequest(message: message, sink: .callback(completion)), promise: nil)
+                channel.write(request, promise: nil)
             case .failure(let error):
-                completion(.failure(error))
+                request.sink.complete(.failure(error))
             }
         }
     }

@@ -54,6 +54,17 @@ import RingtailModel
         check(try decodeAll(chunks: [Self.encodedStream()]))
     }
 
+    @Test func aMessageEncodedOnceIsSentUnderEachRequestsOwnID() throws {
+        var stream = ByteBuffer()
+        for (index, message) in Self.samples.enumerated() {
+            var frame = Frame(encoding: message)
+            frame.requestID = UInt32(index + 1)
+            stream.writeFrame(frame)
+        }
+        #expect(stream == Self.encodedStream())
+        check(try decodeAll(chunks: [stream]))
+    }
+
     @Test func decodesByteByByte() throws {
         var stream = Self.encodedStream()
         var chunks: [ByteBuffer] = []

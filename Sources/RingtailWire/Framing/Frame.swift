@@ -33,6 +33,14 @@ public struct Frame: Sendable, Equatable {
         self.body = body
     }
 
+    /// A frame carrying `message`, encoded now, with request id 0: for a message sent to
+    /// several peers, encoded once and its bytes shared (each send sets its own request id).
+    public init(encoding message: AnyMessage, allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+        var body = allocator.buffer(capacity: 256)
+        message.encode(into: &body)
+        self.init(messageTypeRaw: message.messageType.rawValue, requestID: 0, body: body)
+    }
+
     /// The message type, or nil when this build does not know it.
     public var messageType: MessageType? { MessageType(rawValue: messageTypeRaw) }
 
