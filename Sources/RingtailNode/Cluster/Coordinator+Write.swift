@@ -51,14 +51,24 @@ extension Coordinator {
         }
         let state = WriteState(coordinator: self, round: round, targets: plan.targets, entry: entry, answer: answer, version: version)
         // Remote requests first, so they are on their way while the local copy is written.
-        for target in plan.targets where target.node != cluster.me {
+        // Owners get the same request: encoded once when there are several of them.
+        let me = cluster.me
+        var shared: Frame? = nil
+        if plan.targets.count(where: { $0.node != me && $0.hintFor == nil }) > 1 {
+            shared = Frame(encoding: .replicaWriteRequest(ReplicaWriteRequest(entry: entry, hintFor: nil)))
+        }
+        for target in plan.targets where target.node != me {
             guard let client = client(for: target.node) else {
                 record(state, from: target.node, result: .failure(OperationError(.internalError, "no address for \(target.node)")))
                 continue
             }
-            let request = ReplicaWriteRequest(entry: entry, hintFor: target.hintFor?.name)
-            client.send(.replicaWriteRequest(request)) { [self] result in
+            let recordReply = { @Sendable [self] (result: Result<Frame, any Error>) in
                 record(state, from: target.node, result: PeerReply<ReplicaWriteResponse>.decode(result))
+            }
+            if let shared, target.hintFor == nil {
+                client.send(encoded: shared, completion: recordReply)
+            } else {
+                client.send(.replicaWriteRequest(ReplicaWriteRequest(entry: entry, hintFor: target.hintFor?.name)), completion: recordReply)
             }
         }
         for target in plan.targets where target.node == cluster.me {
