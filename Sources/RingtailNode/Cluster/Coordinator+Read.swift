@@ -11,9 +11,7 @@ extension Coordinator {
     /// fails, is still filling, or is slow (see `ReadRound`). Replicas asked that were behind
     /// are repaired in the background once all of them have answered.
     public func read(_ key: ByteBuffer, readQuorum: UInt32?, on eventLoop: any EventLoop) -> EventLoopFuture<GetResponse> {
-        let promise = eventLoop.makePromise(of: GetResponse.self)
-        read(key, readQuorum: readQuorum, answer: .promise(promise))
-        return promise.futureResult
+        CoordinatorAnswer.future(on: eventLoop) { read(key, readQuorum: readQuorum, answer: $0) }
     }
 
     /// `read(_:readQuorum:on:)` answering through `completion`, called on `eventLoop`.
@@ -135,7 +133,7 @@ extension Coordinator {
             state.settled.store(true, ordering: .releasing)
             return (answer, toAsk, shared.round.repairPlan(nowMillis: now ?? wallClock.nowMillis()))
         }
-        if let answer { state.answer.complete(answer.mapError { $0 }) }
+        if let answer { state.answer.complete(answer) }
         for node in toAsk { ask(node, for: state) }
         if var repair {
             // A stand-in is no replica: a copy written there would only be dropped again.

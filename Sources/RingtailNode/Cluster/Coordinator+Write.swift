@@ -17,9 +17,7 @@ extension Coordinator {
     /// replicas and succeeds after W acknowledgements. Replicas that are down get the write
     /// through a substitute node or through this node's hints.
     public func write(_ entry: StoredEntry, writeQuorum: UInt32?, on eventLoop: any EventLoop) -> EventLoopFuture<WriteOutcome> {
-        let promise = eventLoop.makePromise(of: WriteOutcome.self)
-        write(entry, writeQuorum: writeQuorum, answer: .promise(promise))
-        return promise.futureResult
+        CoordinatorAnswer.future(on: eventLoop) { write(entry, writeQuorum: writeQuorum, answer: $0) }
     }
 
     /// `write(_:writeQuorum:on:)` answering through `completion`, called on `eventLoop`.
@@ -123,7 +121,7 @@ extension Coordinator {
             }
             return (answer, leftovers)
         }
-        if let answer { state.answer.complete(answer.mapError { $0 }) }
+        if let answer { state.answer.complete(answer) }
         if let leftovers {
             for node in leftovers {
                 // A substitute that failed leaves the write for its owner; an owner that failed keeps it itself.

@@ -15,7 +15,16 @@ enum CoordinatorAnswer<Value: Sendable>: Sendable {
         }
     }
 
-    func complete(_ result: Result<Value, any Error>) {
+    /// Runs `start` with a promise's answer and returns its future: the future-returning
+    /// entry points of the coordinator.
+    static func future(on eventLoop: any EventLoop, _ start: (Self) -> Void) -> EventLoopFuture<Value> {
+        let promise = eventLoop.makePromise(of: Value.self)
+        start(.promise(promise))
+        return promise.futureResult
+    }
+
+    func complete(_ result: Result<Value, some Error>) {
+        let result = result.mapError { $0 as any Error }
         switch self {
         case .promise(let promise):
             promise.completeWith(result)
