@@ -93,8 +93,8 @@ if [ "$scenario" = partition ]; then
     fi
 fi
 log "building cache-checker ($RINGTAIL_BUILD_CONFIG)"
-(cd "$RINGTAIL_ROOT" && swift build -c "$RINGTAIL_BUILD_CONFIG" --product cache-checker >&2)
-bin="$(cd "$RINGTAIL_ROOT" && swift build -c "$RINGTAIL_BUILD_CONFIG" --show-bin-path)"
+(cd "$RINGTAIL_ROOT" && swift_build "$RINGTAIL_BUILD_CONFIG" --product cache-checker >&2)
+bin="$(cd "$RINGTAIL_ROOT" && swift_build "$RINGTAIL_BUILD_CONFIG" --show-bin-path)"
 if [ "$scenario" = skew ]; then
     cluster up --nodes 2 --replicas 3 -- "${node_flags[@]}" >/dev/null
     cluster add 3 -- "--clock-offset-ms=$skew_ms" >/dev/null

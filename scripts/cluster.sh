@@ -288,8 +288,8 @@ case "$command" in
             echo "$RINGTAIL_BIN_DIR" >"$dir/bin"
         else
             log "building ($config)"
-            (cd "$RINGTAIL_ROOT" && swift build -c "$config" --product cache-node >&2 && swift build -c "$config" --product cachectl >&2)
-            (cd "$RINGTAIL_ROOT" && swift build -c "$config" --show-bin-path) >"$dir/bin"
+            (cd "$RINGTAIL_ROOT" && swift_build "$config" --product cache-node >&2 && swift_build "$config" --product cachectl >&2)
+            (cd "$RINGTAIL_ROOT" && swift_build "$config" --show-bin-path) >"$dir/bin"
         fi
         quorum=$(( replicas / 2 + 1 ))
         printf '%s\n' --replicas "$replicas" --write-quorum "$quorum" --read-quorum "$quorum" "${extra[@]}" >"$dir/common.args"
