@@ -62,6 +62,9 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private var deadlines = CircularBuffer<(id: UInt32, deadline: NIODeadline)>()
     private var timer: Scheduled<Void>?
     private var flushScheduled = false
+    /// The deadline of the batch being gathered for the end-of-turn flush: its requests share
+    /// one clock reading (a timeout is seconds; a turn, microseconds).
+    private var batchDeadline: NIODeadline?
     /// Frames encoded since the last flush (empty when there are none).
     private var outgoing = ByteBuffer()
     private var nextRequestID: UInt32 = 1
@@ -105,7 +108,14 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         let id = nextRequestID
         nextRequestID = nextRequestID == .max ? 1 : nextRequestID + 1
         pending[id] = request.sink
-        deadlines.append((id, .now() + timeout))
+        let deadline: NIODeadline
+        if flushScheduled, let batchDeadline {
+            deadline = batchDeadline
+        } else {
+            deadline = .now() + timeout
+            batchDeadline = deadline
+        }
+        deadlines.append((id, deadline))
         if timer == nil { armTimer(context: context) }
         if outgoing.capacity == 0 { outgoing = context.channel.allocator.buffer(capacity: Self.outgoingCapacity) }
         let start = outgoing.writerIndex
@@ -125,6 +135,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
             context.eventLoop.execute {
                 let (handler, context) = loopBound.value
                 handler.flushScheduled = false
+                handler.batchDeadline = nil
                 handler.flush(context: context)
             }
         }

@@ -33,8 +33,7 @@ extension LocalNode {
             throw OperationError(.keyTooLarge, "replica key of \(entry.key.readableBytes) bytes is outside 1...\(Limits.maxKeyBytes)")
         }
         let version = wireVersion.modelVersion
-        versions.observe(version)
-        let now = wallClock.nowMillis()
+        let now = versions.observe(version)
         let result: StoreWriteResult = entry.key.withUnsafeReadableBytes { keyBytes in
             switch entry.state {
             case .tombstone:

@@ -28,9 +28,12 @@ public final class VersionClock: Sendable {
     }
 
     /// Folds in a version seen from another node so later local writes order after it.
-    public func observe(_ version: Version) {
+    /// Returns the wall-clock reading it was taken at, so a replica write reads the clock once.
+    @discardableResult
+    public func observe(_ version: Version) -> UInt64 {
         let physical = wallClock.nowMillis()
         _ = hlc.withLock { $0.observe(version.timestamp, physicalMillis: physical) }
+        return physical
     }
 
     /// How far the HLC runs ahead of the wall clock: positive when a node whose clock is ahead

@@ -19,11 +19,12 @@ extension ShardTable {
     /// Writes compare against whatever is held, even an expired value or a tombstone past its
     /// grace: only reads and sweeps reclaim, so a version is forgotten at a well-defined point.
     /// The block is allocated here, under the lock, only once the write is known to apply;
-    /// an overwrite that fits the existing block reuses it.
+    /// an overwrite that fits the existing block reuses it. `keyHash` is `Store.keyHash(key)`.
     mutating func apply(
-        _ incoming: Incoming, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, hash: UInt32,
+        _ incoming: Incoming, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, keyHash: UInt64,
         now: UInt64
     ) -> StoreWriteResult {
+        let hash = keyHash.highHalf
         let found = find(key: key.baseAddress!, count: key.count, hash: hash)
         if let found {
             let current = slots[found.slot].pointee.version
@@ -33,7 +34,7 @@ extension ShardTable {
             }
             let old = observer == nil ? nil : stamp(ofSlot: found.slot)
             if let result = overwriteInPlace(found.slot, incoming, value: value, now: now) {
-                observer?.storeChanged(key: key, old: old, new: incoming.stamp)
+                observer?.storeWritten(key: key, keyHash: keyHash, old: old, new: incoming.stamp, nowMillis: now)
                 return result
             }
         }

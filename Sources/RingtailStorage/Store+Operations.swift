@@ -73,7 +73,7 @@ extension Store {
         let incoming = ShardTable.Incoming(
             valueField: UInt32(stored.count), version: version, expiry: expiresAtMillis)
         return withShard(forKeyHash: keyHash) { table in
-            table.apply(incoming, key: key, value: stored, hash: keyHash.highHalf, now: nowMillis)
+            table.apply(incoming, key: key, value: stored, keyHash: keyHash, now: nowMillis)
         }
     }
 
@@ -101,7 +101,7 @@ extension Store {
             valueField: EntryHeader.tombstoneLength, version: version, expiry: purgeAt)
         return withShard(forKeyHash: keyHash) { table in
             table.apply(
-                incoming, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), hash: keyHash.highHalf,
+                incoming, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0), keyHash: keyHash,
                 now: nowMillis)
         }
     }

@@ -20,6 +20,18 @@ public struct EntryStampInfo: Sendable, Equatable {
 public protocol StoreObserver: AnyObject, Sendable {
     /// A write, delete, expiry or tombstone purge changed `key` from `old` to `new` (nil: absent).
     func storeChanged(key: UnsafeRawBufferPointer, old: EntryStampInfo?, new: EntryStampInfo?)
+    /// `storeChanged(key:old:new:)` for a write or delete, with what the write already knows:
+    /// the key's `Store.keyHash` and the operation's time, so the observer hashes nothing and
+    /// reads no clock on the write path.
+    func storeWritten(key: UnsafeRawBufferPointer, keyHash: UInt64, old: EntryStampInfo?, new: EntryStampInfo?, nowMillis: UInt64)
     /// The store dropped `key` to stay within its memory bound; the data itself did not change.
     func storeEvicted(key: UnsafeRawBufferPointer, entry: EntryStampInfo)
+}
+
+extension StoreObserver {
+    public func storeWritten(
+        key: UnsafeRawBufferPointer, keyHash: UInt64, old: EntryStampInfo?, new: EntryStampInfo?, nowMillis: UInt64
+    ) {
+        storeChanged(key: key, old: old, new: new)
+    }
 }

@@ -25,6 +25,18 @@ final class RecordingObserver: StoreObserver {
         }
     }
 
+    /// The time of the operation under way, which a write must report as its own.
+    let expectedNowMillis = Atomic<UInt64>(0)
+
+    func storeWritten(
+        key: UnsafeRawBufferPointer, keyHash: UInt64, old: EntryStampInfo?, new: EntryStampInfo?, nowMillis: UInt64
+    ) {
+        if keyHash != Store.keyHash(key) || nowMillis != expectedNowMillis.load(ordering: .relaxed) {
+            state.withLock { $0.mismatches.append("\(Array(key)): written with hash \(keyHash) at \(nowMillis)") }
+        }
+        storeChanged(key: key, old: old, new: new)
+    }
+
     func storeEvicted(key: UnsafeRawBufferPointer, entry: EntryStampInfo) {
         let key = Array(key)
         state.withLock { state in
@@ -49,6 +61,7 @@ final class RecordingObserver: StoreObserver {
         for operation in 0..<20_000 {
             if operation == attachAfter { store.attach(observer: observer) }
             now += random.next() % 3
+            observer.expectedNowMillis.store(now, ordering: .relaxed)
             stamp += 1
             let key = Array("key-\(random.next() % 400)".utf8)
             let valueSize = Int(random.next() % 600)

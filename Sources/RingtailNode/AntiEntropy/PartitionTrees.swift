@@ -57,10 +57,14 @@ public final class PartitionTrees: StoreObserver {
     }
 
     public func storeChanged(key: UnsafeRawBufferPointer, old: EntryStampInfo?, new: EntryStampInfo?) {
-        let hash = StableHash.xxh64(key)
-        let now = clock.nowMillis()
-        withFollowedTree(partitioner.partition(forKeyHash: hash)) {
-            $0.apply(key: key, keyHash: hash, old: old.map(Self.stamp), new: new.map(Self.stamp), nowMillis: now)
+        storeWritten(key: key, keyHash: StableHash.xxh64(key), old: old, new: new, nowMillis: clock.nowMillis())
+    }
+
+    public func storeWritten(
+        key: UnsafeRawBufferPointer, keyHash: UInt64, old: EntryStampInfo?, new: EntryStampInfo?, nowMillis: UInt64
+    ) {
+        withFollowedTree(partitioner.partition(forKeyHash: keyHash)) {
+            $0.apply(key: key, keyHash: keyHash, old: old.map(Self.stamp), new: new.map(Self.stamp), nowMillis: nowMillis)
         }
     }
 
