@@ -41,6 +41,11 @@ struct OutgoingRequest {
 /// connection and may be answered in any order. Also enforces the per-request timeout: all
 /// state lives on the channel's event loop, so no locks.
 ///
+/// Ids are handed out consecutively, so the requests in flight sit in id order in one queue
+/// and a response finds its request by the distance of its id from the oldest one: no hashing
+/// per request (a dictionary of waiting requests cost an insert, a removal and a lookup each).
+/// An answered request keeps its place until every older one is answered or has expired.
+///
 /// Every request has the same timeout, so deadlines expire in the order requests were
 /// written: one timer, set for the oldest request still waiting, serves them all (a timer
 /// per request would cost a schedule and a cancel each, and cancels search the loop's queue).
@@ -57,9 +62,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private let timeout: TimeAmount
     private let traffic: WireTraffic?
     private let liveness: PeerLiveness?
-    private var pending: [UInt32: ResponseSink] = [:]
-    /// Request ids with their deadlines, oldest first; ids already answered are skipped.
-    private var deadlines = CircularBuffer<(id: UInt32, deadline: NIODeadline)>()
+    /// Requests in flight, oldest first, consecutive ids; `sink` is nil once answered.
+    private var inFlight = CircularBuffer<InFlight>()
     private var timer: Scheduled<Void>?
     private var flushScheduled = false
     /// The deadline of the batch being gathered for the end-of-turn flush: its requests share
@@ -70,10 +74,13 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private var nextRequestID: UInt32 = 1
     private var context: ChannelHandlerContext?
 
-    init(timeout: TimeAmount, traffic: WireTraffic? = nil, liveness: PeerLiveness? = nil) {
+    /// `firstRequestID` is for tests of the id wrap-around.
+    init(timeout: TimeAmount, traffic: WireTraffic? = nil, liveness: PeerLiveness? = nil, firstRequestID: UInt32 = 1) {
+        precondition(firstRequestID != 0, "request id 0 is the connection-level error's")
         self.timeout = timeout
         self.traffic = traffic
         self.liveness = liveness
+        self.nextRequestID = firstRequestID
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -107,15 +114,14 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         }
         let id = nextRequestID
         nextRequestID = nextRequestID == .max ? 1 : nextRequestID + 1
-        pending[id] = request.sink
         let deadline: NIODeadline
         if flushScheduled, let batchDeadline {
             deadline = batchDeadline
         } else {
-            deadline = .now() + timeout
+            deadline = context.eventLoop.now + timeout
             batchDeadline = deadline
         }
-        deadlines.append((id, deadline))
+        inFlight.append(InFlight(id: id, deadline: deadline, sink: request.sink))
         if timer == nil { armTimer(context: context) }
         if outgoing.capacity == 0 { outgoing = context.channel.allocator.buffer(capacity: Self.outgoingCapacity) }
         let start = outgoing.writerIndex
@@ -177,10 +183,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .frame(let frame):
             traffic?.countReceived(Frame.headerBytes + frame.body.readableBytes)
-            if let sink = pending.removeValue(forKey: frame.requestID) {
-                // Answers mostly come in order: dropping answered ids from the front here keeps
-                // the deadline queue as short as the requests in flight.
-                while let first = deadlines.first, pending[first.id] == nil { deadlines.removeFirst() }
+            if let sink = takeSink(of: frame.requestID) {
                 sink.complete(.success(frame))
             } else if frame.requestID == 0 {
                 // A connection-level error from the node: it is about to close the connection.
@@ -188,7 +191,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
                 failAll(RingtailClientError.protocolViolation("node rejected the connection: \(reason)"))
             }
         case .failure(let error):
-            pending.removeValue(forKey: error.requestID)?.complete(.failure(RingtailClientError.protocolViolation(error.description)))
+            takeSink(of: error.requestID)?.complete(.failure(RingtailClientError.protocolViolation(error.description)))
         }
     }
 
@@ -213,8 +216,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
 
     /// Sets the timer for the oldest request still waiting, if any.
     private func armTimer(context: ChannelHandlerContext) {
-        while let first = deadlines.first, pending[first.id] == nil { deadlines.removeFirst() }
-        guard let oldest = deadlines.first else {
+        dropAnsweredFront()
+        guard let oldest = inFlight.first else {
             timer = nil
             return
         }
@@ -226,19 +229,45 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     private func expire(context: ChannelHandlerContext) {
-        let now = NIODeadline.now()
+        let now = context.eventLoop.now
         let milliseconds = timeout.nanoseconds / 1_000_000
-        while let first = deadlines.first, first.deadline <= now {
-            deadlines.removeFirst()
-            pending.removeValue(forKey: first.id)?.complete(.failure(RingtailClientError.timeout(milliseconds: milliseconds)))
+        while let first = inFlight.first, first.deadline <= now {
+            inFlight.removeFirst()
+            first.sink?.complete(.failure(RingtailClientError.timeout(milliseconds: milliseconds)))
         }
         armTimer(context: context)
     }
 
     private func failAll(_ error: RingtailClientError) {
-        let sinks = pending
-        pending.removeAll()
-        deadlines.removeAll()
-        for sink in sinks.values { sink.complete(.failure(error)) }
+        let requests = inFlight
+        inFlight.removeAll()
+        for request in requests { request.sink?.complete(.failure(error)) }
     }
+
+    /// Takes the sink of the request `id` out of the queue; nil when it is not waiting (never
+    /// sent, answered already, or expired).
+    private func takeSink(of id: UInt32) -> ResponseSink? {
+        guard let first = inFlight.first, id != 0 else { return nil }
+        var distance = id &- first.id
+        // Ids run up to UInt32.max and go on at 1 (0 is the connection-level error's id).
+        if id < first.id { distance &-= 1 }
+        guard distance < inFlight.count, inFlight[offset: Int(distance)].id == id else { return nil }
+        let sink = inFlight[offset: Int(distance)].sink
+        inFlight[offset: Int(distance)].sink = nil
+        // Answers mostly come in order: dropping answered ones from the front keeps the queue
+        // as long as the requests actually waiting.
+        dropAnsweredFront()
+        return sink
+    }
+
+    private func dropAnsweredFront() {
+        while let first = inFlight.first, first.sink == nil { inFlight.removeFirst() }
+    }
+}
+
+/// A request sent on the connection and its deadline; `sink` is nil once it is answered.
+private struct InFlight {
+    var id: UInt32
+    var deadline: NIODeadline
+    var sink: ResponseSink?
 }

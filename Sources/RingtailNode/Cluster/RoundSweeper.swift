@@ -73,9 +73,10 @@ final class RoundSweeper: @unchecked Sendable {
     }
 }
 
-/// One sweeper per event loop, created on first use.
+/// One sweeper per event loop, created on first use. Kept in a small array searched linearly:
+/// there are as many as event loops, and a dictionary hashed its key on every round.
 final class RoundSweepers: Sendable {
-    private let sweepers = Mutex<[ObjectIdentifier: RoundSweeper]>([:])
+    private let sweepers = Mutex<[(loop: ObjectIdentifier, sweeper: RoundSweeper)]>([])
     private let hedgeMillis: UInt64
     private let timeoutMillis: UInt64
 
@@ -88,9 +89,9 @@ final class RoundSweepers: Sendable {
     func watch(_ round: any SweptRound, on eventLoop: any EventLoop) {
         let sweeper = sweepers.withLock { all in
             let key = ObjectIdentifier(eventLoop)
-            if let existing = all[key] { return existing }
+            if let existing = all.first(where: { $0.loop == key }) { return existing.sweeper }
             let fresh = RoundSweeper(eventLoop: eventLoop, hedgeMillis: hedgeMillis, timeoutMillis: timeoutMillis)
-            all[key] = fresh
+            all.append((key, fresh))
             return fresh
         }
         if eventLoop.inEventLoop {
