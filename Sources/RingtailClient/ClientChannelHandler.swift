@@ -46,6 +46,10 @@ struct OutgoingRequest {
 /// per request (a dictionary of waiting requests cost an insert, a removal and a lookup each).
 /// An answered request keeps its place until every older one is answered or has expired.
 ///
+/// Replica reads are gathered over the turn and go at its end as one `ReplicaReadBatchRequest`
+/// (a lone one as itself): one frame, one id and one answer for the reads a coordinator sends a
+/// peer in a turn, each read then handed its own answer as if it had come alone.
+///
 /// Every request has the same timeout, so deadlines expire in the order requests were
 /// written: one timer, set for the oldest request still waiting, serves them all (a timer
 /// per request would cost a schedule and a cancel each, and cancels search the loop's queue).
@@ -64,6 +68,9 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private let liveness: PeerLiveness?
     /// Requests in flight, oldest first, consecutive ids; `sink` is nil once answered.
     private var inFlight = CircularBuffer<InFlight>()
+    /// Replica reads sent this turn, to go as one batch at its end (one frame, one request id
+    /// and one answer for all of them, instead of one each).
+    private var gatheredReads: [OutgoingRequest] = []
     private var timer: Scheduled<Void>?
     private var flushScheduled = false
     /// The deadline of the batch being gathered for the end-of-turn flush: its requests share
@@ -112,6 +119,27 @@ final class ClientChannelHandler: ChannelDuplexHandler {
             request.sink.complete(.failure(RingtailClientError.connectionClosed))
             return
         }
+        if promise == nil, case .message(.replicaReadRequest) = request.payload {
+            gatheredReads.append(request)
+        } else {
+            encode(request, context: context)
+            // Someone waits for this very write (nobody does today): hand the batch over now, with it.
+            if promise != nil { writeOutgoing(context: context, promise: promise) }
+        }
+        if !flushScheduled {
+            flushScheduled = true
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.execute {
+                let (handler, context) = loopBound.value
+                handler.flushScheduled = false
+                handler.batchDeadline = nil
+                handler.flush(context: context)
+            }
+        }
+    }
+
+    /// Encodes `request` into the outgoing buffer under the next id and waits for its answer.
+    private func encode(_ request: OutgoingRequest, context: ChannelHandlerContext) {
         let id = nextRequestID
         nextRequestID = nextRequestID == .max ? 1 : nextRequestID + 1
         let deadline: NIODeadline
@@ -133,21 +161,10 @@ final class ClientChannelHandler: ChannelDuplexHandler {
             outgoing.writeFrame(frame)
         }
         traffic?.countSent(outgoing.writerIndex - start)
-        // Someone waits for this very write (nobody does today): hand the batch over now, with it.
-        if promise != nil { writeOutgoing(context: context, promise: promise) }
-        if !flushScheduled {
-            flushScheduled = true
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.execute {
-                let (handler, context) = loopBound.value
-                handler.flushScheduled = false
-                handler.batchDeadline = nil
-                handler.flush(context: context)
-            }
-        }
     }
 
     func flush(context: ChannelHandlerContext) {
+        encodeGatheredReads(context: context)
         writeOutgoing(context: context)
         context.flush()
         recycleOutgoing(context: context)
@@ -175,6 +192,57 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Sends the replica reads gathered this turn: a lone one as itself, more as batches.
+    private func encodeGatheredReads(context: ChannelHandlerContext) {
+        guard !gatheredReads.isEmpty else { return }
+        let reads = gatheredReads
+        gatheredReads = []
+        guard reads.count > 1 else { return encode(reads[0], context: context) }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        var next = 0
+        while next < reads.count {
+            let batch = Array(reads[next..<min(next + Self.maxReadsPerBatch, reads.count)])
+            next += batch.count
+            let message = ReplicaReadBatchRequest(reads: batch.map { request in
+                guard case .message(.replicaReadRequest(let read)) = request.payload else {
+                    preconditionFailure("only replica reads are gathered")
+                }
+                return read
+            })
+            let sink = ResponseSink.callback { result in handler.value.distribute(result, to: batch) }
+            encode(OutgoingRequest(message: .replicaReadBatchRequest(message), sink: sink), context: context)
+        }
+    }
+
+    /// Hands each read of a batch its own answer, as the frame it would have had alone; the
+    /// reads the response had no room for are sent again.
+    private func distribute(_ result: Result<Frame, any Error>, to reads: [OutgoingRequest]) {
+        guard case .success(let frame) = result, frame.messageType == .replicaReadBatchResponse else {
+            // A failure (timeout, closed connection) or the peer's error for the whole batch:
+            // every read gets it, and reads an error frame as it would its own.
+            for read in reads { read.sink.complete(result) }
+            return
+        }
+        let answers: [ByteBuffer]
+        do {
+            answers = try ReplicaReadBatchResponse.answerBodies(in: frame.body)
+        } catch {
+            for read in reads { read.sink.complete(.failure(RingtailClientError.protocolViolation("unreadable replica read batch: \(error)"))) }
+            return
+        }
+        guard !answers.isEmpty, answers.count <= reads.count else {
+            let violation = RingtailClientError.protocolViolation("a batch of \(reads.count) replica reads answered with \(answers.count)")
+            for read in reads { read.sink.complete(.failure(violation)) }
+            return
+        }
+        for (read, body) in zip(reads, answers) {
+            read.sink.complete(.success(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: frame.requestID, body: body)))
+        }
+        for read in reads.dropFirst(answers.count) { enqueue(read) }
+    }
+
+    /// Reads per batch: a pipelined burst of reads goes as a few frames, not one huge one.
+    static let maxReadsPerBatch = 64
     private static let outgoingCapacity = 4096
     /// A buffer that grew past this for a burst is let go rather than kept for the connection's life.
     private static let keptOutgoingCapacity = 64 << 10
@@ -241,7 +309,10 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private func failAll(_ error: RingtailClientError) {
         let requests = inFlight
         inFlight.removeAll()
+        let gathered = gatheredReads
+        gatheredReads = []
         for request in requests { request.sink?.complete(.failure(error)) }
+        for read in gathered { read.sink.complete(.failure(error)) }
     }
 
     /// Takes the sink of the request `id` out of the queue; nil when it is not waiting (never

@@ -120,6 +120,27 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private static let keptOutputCapacity = 64 << 10
+    /// Value and key bytes one batch of replica reads answers with at most (beyond its first
+    /// answer, which always goes): the asker's frame limit is far above, and a batch of large
+    /// values does not hold one huge buffer.
+    static let maxBatchAnswerBytes = 4 << 20
+
+    /// Answers the reads of `batch` in order, as many as fit in `maxBatchAnswerBytes`.
+    private func answer(_ batch: ReplicaReadBatchRequest) throws(OperationError) -> ReplicaReadBatchResponse {
+        guard !batch.reads.isEmpty else { throw OperationError(.invalidArgument, "empty replica read batch") }
+        for read in batch.reads { try validateKey(read.key) }
+        var response = ReplicaReadBatchResponse(answers: [])
+        response.answers.reserveCapacity(batch.reads.count)
+        var bytes = 0
+        for read in batch.reads {
+            let complete = cluster?.state.custody.isComplete(key: read.key.readableBytesView) ?? true
+            let answer = ReplicaReadResponse(entry: node.readReplica(read.key), notReady: !complete)
+            bytes += answer.entry.key.readableBytes + answer.entry.value.readableBytes
+            if !response.answers.isEmpty, bytes > Self.maxBatchAnswerBytes { break }
+            response.answers.append(answer)
+        }
+        return response
+    }
 
     private func respond(to frame: Frame, into output: inout ByteBuffer) {
         let message: AnyMessage
@@ -189,6 +210,9 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 try validateKey(request.key)
                 let complete = cluster?.state.custody.isComplete(key: request.key.readableBytesView) ?? true
                 output.writeFrame(ReplicaReadResponse(entry: node.readReplica(request.key), notReady: !complete), requestID: id)
+            case .replicaReadBatchRequest(let batch):
+                try requirePeer()
+                output.writeFrame(try answer(batch), requestID: id)
             case .treeSummaryRequest(let request):
                 // Open to operators too (cachectl digest): a root hash and counts reveal no data.
                 output.writeFrame(try requireCluster().responder.summary(request), requestID: id)

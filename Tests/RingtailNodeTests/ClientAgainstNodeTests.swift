@@ -33,6 +33,31 @@ struct ClientAgainstNodeTests {
         }
     }
 
+    @Test func replicaReadBatchesAnswerInOrderWithinTheirBudget() async throws {
+        try await withNode { node in
+            let client = RingtailClient(address: try #require(HostAndPort(node.address)))
+            defer { Task { await client.close() } }
+            func batch(_ keys: [String]) async throws -> [ReplicaReadResponse] {
+                let reads = keys.map { ReplicaReadRequest(key: ByteBuffer(string: $0)) }
+                return try await client.request(.replicaReadBatchRequest(ReplicaReadBatchRequest(reads: reads)), expecting: ReplicaReadBatchResponse.self).answers
+            }
+            let value = [UInt8](repeating: 7, count: 1_000_000)
+            for index in 0..<6 { _ = try await client.set(Array("big-\(index)".utf8), value: value) }
+            _ = try await client.set(Array("small".utf8), value: [1])
+
+            let small = try await batch(["small", "absent", "big-0"])
+            #expect(small.map { String(buffer: $0.entry.key) } == ["small", "absent", "big-0"])
+            #expect(small.map(\.entry.state) == [.live, .missing, .live])
+            #expect(small.first?.entry.value == ByteBuffer(bytes: [1]))
+            // Six 1 MB values do not fit in the 4 MiB one batch answers with: the first four come.
+            let big = try await batch((0..<6).map { "big-\($0)" })
+            #expect(big.map { String(buffer: $0.entry.key) } == (0..<4).map { "big-\($0)" })
+            #expect(big.allSatisfy { $0.entry.value.readableBytes == 1_000_000 })
+            await #expect(throws: RingtailClientError.self) { _ = try await batch([]) }
+            await #expect(throws: RingtailClientError.self) { _ = try await batch(["ok", ""]) }
+        }
+    }
+
     @Test func binaryValuesAndSizeLimits() async throws {
         try await withNode(arguments: ["--max-value-size", "4KiB"]) { node in
             let client = RingtailClient(address: try #require(HostAndPort(node.address)))

@@ -8,6 +8,11 @@ import Testing
 /// The peer connection's bookkeeping of requests in flight: responses find their request by
 /// id in any order, across the wrap of the id space, and every request ends exactly once
 /// (answered, timed out or failed with the connection).
+private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteBuffer) throws -> Message {
+    var body = body
+    return try Message(decoding: &body)
+}
+
 @Suite struct ClientChannelHandlerTests {
     /// What each request's sink received, by the order the requests were sent.
     final class Outcomes: Sendable {
@@ -16,6 +21,10 @@ import Testing
         func sink(_ index: Int) -> ResponseSink {
             .callback { result in
                 let text = switch result {
+                case .success(let frame) where frame.messageType == .replicaReadResponse:
+                    "answer " + ((try? decoded(ReplicaReadResponse.self, frame.body)).map { String(buffer: $0.entry.key) } ?? "unreadable")
+                case .success(let frame) where frame.messageType == .errorResponse:
+                    "error " + ((try? decoded(ErrorResponse.self, frame.body)).map(\.message) ?? "unreadable")
                 case .success(let frame): "frame \(frame.requestID)"
                 case .failure(let error): "\(error)"
                 }
@@ -33,17 +42,40 @@ import Testing
         for index in first..<(first + count) {
             try channel.writeOutbound(OutgoingRequest(message: .pingRequest(PingRequest()), sink: outcomes.sink(index)))
         }
+        return try sentFrames(on: channel).map(\.requestID)
+    }
+
+    /// Sends a replica read of each key in one event-loop turn; returns the frames that went out.
+    private func sendReads(_ keys: [String], on channel: EmbeddedChannel, outcomes: Outcomes, from first: Int = 0) throws -> [Frame] {
+        for (offset, key) in keys.enumerated() {
+            let read = AnyMessage.replicaReadRequest(ReplicaReadRequest(key: ByteBuffer(string: key)))
+            // A plain write, as the client makes: no flush of its own, the handler's comes at the end of the turn.
+            channel.write(OutgoingRequest(message: read, sink: outcomes.sink(first + offset)), promise: nil)
+        }
+        return try sentFrames(on: channel)
+    }
+
+    /// Runs the loop (the end-of-turn flush) and parses what was written.
+    private func sentFrames(on channel: EmbeddedChannel) throws -> [Frame] {
         channel.embeddedEventLoop.run()
-        var ids: [UInt32] = []
+        var frames: [Frame] = []
         while var bytes = try channel.readOutbound(as: ByteBuffer.self) {
             while bytes.readableBytes >= Frame.headerBytes {
                 let length = Int(bytes.readInteger(as: UInt32.self)!)
-                bytes.moveReaderIndex(forwardBy: 4)
-                ids.append(bytes.readInteger(as: UInt32.self)!)
-                bytes.moveReaderIndex(forwardBy: length - Frame.headerRestBytes)
+                bytes.moveReaderIndex(forwardBy: 2)
+                let type = bytes.readInteger(as: UInt16.self)!
+                let id = bytes.readInteger(as: UInt32.self)!
+                let body = bytes.readSlice(length: length - Frame.headerRestBytes)!
+                frames.append(Frame(messageTypeRaw: type, requestID: id, body: body))
             }
         }
-        return ids
+        return frames
+    }
+
+    private func answerBatch(_ request: Frame, with keys: [String], on channel: EmbeddedChannel) throws {
+        let answers = keys.map { ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: $0), state: .missing)) }
+        let response = ReplicaReadBatchResponse(answers: answers)
+        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaReadBatchResponse.rawValue, requestID: request.requestID, body: response.encoded())))
     }
 
     private func answer(_ id: UInt32, on channel: EmbeddedChannel) throws {
@@ -89,6 +121,54 @@ import Testing
         try answer(later[0], on: channel)
         #expect(outcomes[3] == ["frame \(later[0])"])
         _ = try channel.finish()
+    }
+
+    @Test func readsOfOneTurnGoAsOneBatchAndTheUnansweredAreAskedAgain() throws {
+        let channel = try makeChannel()
+        let outcomes = Outcomes()
+        let sent = try sendReads(["a", "b", "c"], on: channel, outcomes: outcomes)
+        #expect(sent.map(\.messageType) == [.replicaReadBatchRequest])
+        let batch = try decoded(ReplicaReadBatchRequest.self, sent[0].body)
+        #expect(batch.reads.map { String(buffer: $0.key) } == ["a", "b", "c"])
+        // The node had room for two answers: the third read goes again, alone.
+        try answerBatch(sent[0], with: ["a", "b"], on: channel)
+        #expect(outcomes[0] == ["answer a"] && outcomes[1] == ["answer b"] && outcomes[2].isEmpty)
+        let again = try sentFrames(on: channel)
+        #expect(again.map(\.messageType) == [.replicaReadRequest])
+        #expect(try String(buffer: decoded(ReplicaReadRequest.self, again[0].body).key) == "c")
+        var body = ByteBuffer()
+        ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "c"), state: .missing)).encode(into: &body)
+        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: again[0].requestID, body: body)))
+        #expect(outcomes[2] == ["answer c"])
+        _ = try channel.finish()
+    }
+
+    @Test func aBatchRefusedOrMisansweredFailsEachOfItsReadsOnce() throws {
+        let channel = try makeChannel()
+        let outcomes = Outcomes()
+        let refused = try sendReads(["a", "b"], on: channel, outcomes: outcomes)
+        let error = ErrorResponse(code: .unauthorized, message: "no hello")
+        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.errorResponse.rawValue, requestID: refused[0].requestID, body: error.encoded())))
+        #expect(outcomes[0] == ["error no hello"] && outcomes[1] == ["error no hello"])
+        // More answers than reads: a protocol violation for every read of the batch.
+        let over = try sendReads(["c", "d"], on: channel, outcomes: outcomes, from: 2)
+        try answerBatch(over[0], with: ["c", "d", "e"], on: channel)
+        #expect(outcomes[2].count == 1 && outcomes[2][0].contains("protocol violation"))
+        #expect(outcomes[3] == outcomes[2])
+        #expect(try sentFrames(on: channel).isEmpty)
+        _ = try channel.finish()
+    }
+
+    @Test func aLoneReadGoesAsItselfAndGatheredReadsFailWithTheConnection() throws {
+        let channel = try makeChannel()
+        let outcomes = Outcomes()
+        #expect(try sendReads(["a"], on: channel, outcomes: outcomes).map(\.messageType) == [.replicaReadRequest])
+        // Gathered, not yet flushed, when the connection goes.
+        channel.write(OutgoingRequest(message: .replicaReadRequest(ReplicaReadRequest(key: ByteBuffer(string: "b"))), sink: outcomes.sink(1)), promise: nil)
+        channel.pipeline.fireChannelInactive()
+        #expect(outcomes[0] == ["\(RingtailClientError.connectionClosed)"])
+        #expect(outcomes[1] == ["\(RingtailClientError.connectionClosed)"])
+        _ = try? channel.finish()
     }
 
     @Test func closingTheConnectionFailsEveryWaitingRequestOnce() throws {

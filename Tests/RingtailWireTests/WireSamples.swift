@@ -19,6 +19,11 @@ struct WireSample: Sendable, CustomTestStringConvertible {
 
 /// Every framed message with default values and with edge values.
 enum WireSamples {
+    static let batchAnswers = [
+        ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "a"), state: .live, value: largeBytes, version: EntryVersion(timestamp: 7, node: 1), expiresAtMillis: 99)),
+        ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "b"), state: .tombstone, version: EntryVersion(timestamp: 8, node: 2)), notReady: true),
+        ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "c"), state: .missing)),
+    ]
     static let largeBytes = ByteBuffer(bytes: (0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
     static let unicode = "ringtail 🦝 — ünïcødé, 日本語, עברית, \u{0}nul and e\u{301}"
 
@@ -43,6 +48,8 @@ enum WireSamples {
         WireSample(name: "ReplicaWriteResponse()", message: .replicaWriteResponse(ReplicaWriteResponse())),
         WireSample(name: "ReplicaReadRequest()", message: .replicaReadRequest(ReplicaReadRequest())),
         WireSample(name: "ReplicaReadResponse()", message: .replicaReadResponse(ReplicaReadResponse())),
+        WireSample(name: "ReplicaReadBatchRequest()", message: .replicaReadBatchRequest(ReplicaReadBatchRequest())),
+        WireSample(name: "ReplicaReadBatchResponse()", message: .replicaReadBatchResponse(ReplicaReadBatchResponse())),
         WireSample(name: "ClusterStatusRequest()", message: .clusterStatusRequest(ClusterStatusRequest())),
         WireSample(name: "ClusterStatusResponse()", message: .clusterStatusResponse(ClusterStatusResponse())),
         WireSample(name: "RingRequest()", message: .ringRequest(RingRequest())),
@@ -160,6 +167,16 @@ enum WireSamples {
         WireSample(
             name: "ReplicaReadResponse live 64 KiB",
             message: .replicaReadResponse(ReplicaReadResponse(entry: StoredEntry(key: largeBytes, state: .live, value: largeBytes, version: EntryVersion(timestamp: .max, node: .max), expiresAtMillis: .max)))
+        ),
+        WireSample(
+            name: "ReplicaReadBatchRequest three keys",
+            message: .replicaReadBatchRequest(ReplicaReadBatchRequest(reads: [
+                ReplicaReadRequest(key: ByteBuffer(string: "a")), ReplicaReadRequest(key: largeBytes), ReplicaReadRequest(key: ByteBuffer(string: "c")),
+            ]))
+        ),
+        WireSample(
+            name: "ReplicaReadBatchResponse live, tombstone, missing",
+            message: .replicaReadBatchResponse(ReplicaReadBatchResponse(answers: WireSamples.batchAnswers))
         ),
         WireSample(
             name: "ReplicaWriteResponse superseded",

@@ -23,6 +23,8 @@ public enum AnyMessage: Sendable, Equatable {
     case replicaWriteResponse(ReplicaWriteResponse)
     case replicaReadRequest(ReplicaReadRequest)
     case replicaReadResponse(ReplicaReadResponse)
+    case replicaReadBatchRequest(ReplicaReadBatchRequest)
+    case replicaReadBatchResponse(ReplicaReadBatchResponse)
     case clusterStatusRequest(ClusterStatusRequest)
     case clusterStatusResponse(ClusterStatusResponse)
     case ringRequest(RingRequest)
@@ -60,6 +62,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaWriteResponse: .replicaWriteResponse
         case .replicaReadRequest: .replicaReadRequest
         case .replicaReadResponse: .replicaReadResponse
+        case .replicaReadBatchRequest: .replicaReadBatchRequest
+        case .replicaReadBatchResponse: .replicaReadBatchResponse
         case .clusterStatusRequest: .clusterStatusRequest
         case .clusterStatusResponse: .clusterStatusResponse
         case .ringRequest: .ringRequest
@@ -99,6 +103,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaWriteResponse(let message): message
         case .replicaReadRequest(let message): message
         case .replicaReadResponse(let message): message
+        case .replicaReadBatchRequest(let message): message
+        case .replicaReadBatchResponse(let message): message
         case .clusterStatusRequest(let message): message
         case .clusterStatusResponse(let message): message
         case .ringRequest(let message): message
@@ -138,6 +144,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaWriteResponse: self = try .replicaWriteResponse(ReplicaWriteResponse(decoding: &body))
         case .replicaReadRequest: self = try .replicaReadRequest(ReplicaReadRequest(decoding: &body))
         case .replicaReadResponse: self = try .replicaReadResponse(ReplicaReadResponse(decoding: &body))
+        case .replicaReadBatchRequest: self = try .replicaReadBatchRequest(ReplicaReadBatchRequest(decoding: &body))
+        case .replicaReadBatchResponse: self = try .replicaReadBatchResponse(ReplicaReadBatchResponse(decoding: &body))
         case .clusterStatusRequest: self = try .clusterStatusRequest(ClusterStatusRequest(decoding: &body))
         case .clusterStatusResponse: self = try .clusterStatusResponse(ClusterStatusResponse(decoding: &body))
         case .ringRequest: self = try .ringRequest(RingRequest(decoding: &body))
@@ -177,6 +185,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaWriteResponse(let message): message.encode(into: &buffer)
         case .replicaReadRequest(let message): message.encode(into: &buffer)
         case .replicaReadResponse(let message): message.encode(into: &buffer)
+        case .replicaReadBatchRequest(let message): message.encode(into: &buffer)
+        case .replicaReadBatchResponse(let message): message.encode(into: &buffer)
         case .clusterStatusRequest(let message): message.encode(into: &buffer)
         case .clusterStatusResponse(let message): message.encode(into: &buffer)
         case .ringRequest(let message): message.encode(into: &buffer)

@@ -21,6 +21,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case replicaWriteResponse = 41
     case replicaReadRequest = 42
     case replicaReadResponse = 43
+    case replicaReadBatchRequest = 44
+    case replicaReadBatchResponse = 45
     case clusterStatusRequest = 50
     case clusterStatusResponse = 51
     case ringRequest = 52
@@ -58,6 +60,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
         case .replicaWriteResponse: "ReplicaWriteResponse"
         case .replicaReadRequest: "ReplicaReadRequest"
         case .replicaReadResponse: "ReplicaReadResponse"
+        case .replicaReadBatchRequest: "ReplicaReadBatchRequest"
+        case .replicaReadBatchResponse: "ReplicaReadBatchResponse"
         case .clusterStatusRequest: "ClusterStatusRequest"
         case .clusterStatusResponse: "ClusterStatusResponse"
         case .ringRequest: "RingRequest"

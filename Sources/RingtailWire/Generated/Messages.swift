@@ -972,6 +972,65 @@ public struct ReplicaReadResponse: FramedMessage {
     }
 }
 
+/// Several replica reads in one frame: the reads a node sends one peer within one event-loop
+/// turn. Answered in order; when the answers would not fit in one frame, the response carries
+/// only the first of them (always at least one) and the asker sends the rest again.
+public struct ReplicaReadBatchRequest: FramedMessage {
+    public static let messageType: MessageType = .replicaReadBatchRequest
+
+    public var reads: [ReplicaReadRequest]
+
+    public init(
+        reads: [ReplicaReadRequest] = []
+    ) {
+        self.reads = reads
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        for element in self.reads {
+            buffer.writeWireMessage(element, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.reads.append(try buffer.readWireMessage(ReplicaReadRequest.self, tag, nestingDepth: nestingDepth))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct ReplicaReadBatchResponse: FramedMessage {
+    public static let messageType: MessageType = .replicaReadBatchResponse
+
+    public var answers: [ReplicaReadResponse]
+
+    public init(
+        answers: [ReplicaReadResponse] = []
+    ) {
+        self.answers = answers
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        for element in self.answers {
+            buffer.writeWireMessage(element, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.answers.append(try buffer.readWireMessage(ReplicaReadResponse.self, tag, nestingDepth: nestingDepth))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
 public struct ClusterStatusRequest: FramedMessage {
     public static let messageType: MessageType = .clusterStatusRequest
 
