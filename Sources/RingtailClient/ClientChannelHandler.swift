@@ -21,6 +21,8 @@ struct OutgoingRequest {
         case message(AnyMessage)
         /// Already encoded (`Frame(encoding:)`); sent with this request's id.
         case frame(Frame)
+        /// Replica writes gathered into one `ReplicaWriteBatchRequest`, each a request body.
+        case writeBatch([ByteBuffer])
     }
 
     var payload: Payload
@@ -28,6 +30,11 @@ struct OutgoingRequest {
 
     init(message: AnyMessage, sink: ResponseSink) {
         self.payload = .message(message)
+        self.sink = sink
+    }
+
+    init(payload: Payload, sink: ResponseSink) {
+        self.payload = payload
         self.sink = sink
     }
 
@@ -46,9 +53,10 @@ struct OutgoingRequest {
 /// per request (a dictionary of waiting requests cost an insert, a removal and a lookup each).
 /// An answered request keeps its place until every older one is answered or has expired.
 ///
-/// Replica reads are gathered over the turn and go at its end as one `ReplicaReadBatchRequest`
-/// (a lone one as itself): one frame, one id and one answer for the reads a coordinator sends a
-/// peer in a turn, each read then handed its own answer as if it had come alone.
+/// Replica reads and writes are gathered over the turn and go at its end as one
+/// `ReplicaReadBatchRequest` and `ReplicaWriteBatchRequest` (a lone one as itself): one frame,
+/// one id and one answer for what a coordinator sends a peer in a turn, each request then
+/// handed its own answer as if it had come alone.
 ///
 /// Every request has the same timeout, so deadlines expire in the order requests were
 /// written: one timer, set for the oldest request still waiting, serves them all (a timer
@@ -71,6 +79,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     /// Replica reads sent this turn, to go as one batch at its end (one frame, one request id
     /// and one answer for all of them, instead of one each).
     private var gatheredReads: [OutgoingRequest] = []
+    /// Replica writes sent this turn with their request bodies, likewise batched at its end.
+    private var gatheredWrites: [(request: OutgoingRequest, body: ByteBuffer)] = []
     private var timer: Scheduled<Void>?
     private var flushScheduled = false
     /// The deadline of the batch being gathered for the end-of-turn flush: its requests share
@@ -121,6 +131,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         }
         if promise == nil, case .message(.replicaReadRequest) = request.payload {
             gatheredReads.append(request)
+        } else if promise == nil, let write = Self.replicaWriteBody(request.payload) {
+            gatheredWrites.append((request, write))
         } else {
             encode(request, context: context)
             // Someone waits for this very write (nobody does today): hand the batch over now, with it.
@@ -159,12 +171,15 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         case .frame(var frame):
             frame.requestID = id
             outgoing.writeFrame(frame)
+        case .writeBatch(let writes):
+            outgoing.writeReplicaWriteBatchFrame(writes, requestID: id)
         }
         traffic?.countSent(outgoing.writerIndex - start)
     }
 
     func flush(context: ChannelHandlerContext) {
         encodeGatheredReads(context: context)
+        encodeGatheredWrites(context: context)
         writeOutgoing(context: context)
         context.flush()
         recycleOutgoing(context: context)
@@ -241,6 +256,68 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         for read in reads.dropFirst(answers.count) { enqueue(read) }
     }
 
+    /// The body of a replica write (encoded for several owners, or not yet), else nil.
+    private static func replicaWriteBody(_ payload: OutgoingRequest.Payload) -> ByteBuffer? {
+        switch payload {
+        case .frame(let frame) where frame.messageType == .replicaWriteRequest: frame.body
+        case .message(.replicaWriteRequest(let write)): write.encoded()
+        default: nil
+        }
+    }
+
+    /// Sends the replica writes gathered this turn: a lone one as itself, more as batches of at
+    /// most `maxWritesPerBatch` writes and `maxWriteBatchBytes` (or a single larger write).
+    private func encodeGatheredWrites(context: ChannelHandlerContext) {
+        guard !gatheredWrites.isEmpty else { return }
+        let writes = gatheredWrites
+        gatheredWrites = []
+        guard writes.count > 1 else { return encode(writes[0].request, context: context) }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        var next = 0
+        while next < writes.count {
+            var end = next + 1
+            var bytes = writes[next].body.readableBytes
+            while end < writes.count, end - next < Self.maxWritesPerBatch,
+                  bytes + writes[end].body.readableBytes <= Self.maxWriteBatchBytes {
+                bytes += writes[end].body.readableBytes
+                end += 1
+            }
+            let batch = writes[next..<end].map(\.request)
+            let sink = ResponseSink.callback { result in handler.value.distributeWrites(result, to: batch) }
+            encode(OutgoingRequest(payload: .writeBatch(writes[next..<end].map(\.body)), sink: sink), context: context)
+            next = end
+        }
+    }
+
+    /// Hands each write of a batch its own outcome, as the frame it would have had alone.
+    private func distributeWrites(_ result: Result<Frame, any Error>, to writes: [OutgoingRequest]) {
+        guard case .success(let frame) = result, frame.messageType == .replicaWriteBatchResponse else {
+            for write in writes { write.sink.complete(result) }
+            return
+        }
+        let outcomes: [Frame?]
+        do {
+            outcomes = try ReplicaWriteBatchResponse.outcomeFrames(in: frame.body, requestID: frame.requestID)
+        } catch {
+            outcomes = []
+        }
+        guard outcomes.count == writes.count else {
+            let violation = RingtailClientError.protocolViolation("a batch of \(writes.count) replica writes answered with \(outcomes.count) outcomes")
+            for write in writes { write.sink.complete(.failure(violation)) }
+            return
+        }
+        for (write, outcome) in zip(writes, outcomes) {
+            if let outcome {
+                write.sink.complete(.success(outcome))
+            } else {
+                write.sink.complete(.failure(RingtailClientError.protocolViolation("a replica write's outcome without response or error")))
+            }
+        }
+    }
+
+    /// Writes and bytes per batch: a burst goes as a few frames, far below any frame limit.
+    static let maxWritesPerBatch = 64
+    static let maxWriteBatchBytes = 1 << 20
     /// Reads per batch: a pipelined burst of reads goes as a few frames, not one huge one.
     static let maxReadsPerBatch = 64
     private static let outgoingCapacity = 4096
@@ -309,10 +386,11 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private func failAll(_ error: RingtailClientError) {
         let requests = inFlight
         inFlight.removeAll()
-        let gathered = gatheredReads
+        let gathered = gatheredReads + gatheredWrites.map(\.request)
         gatheredReads = []
+        gatheredWrites = []
         for request in requests { request.sink?.complete(.failure(error)) }
-        for read in gathered { read.sink.complete(.failure(error)) }
+        for request in gathered { request.sink.complete(.failure(error)) }
     }
 
     /// Takes the sink of the request `id` out of the queue; nil when it is not waiting (never

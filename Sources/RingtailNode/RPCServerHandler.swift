@@ -125,6 +125,31 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// values does not hold one huge buffer.
     static let maxBatchAnswerBytes = 4 << 20
 
+    /// Stores a replica write, or holds it as a hint for the owner it names.
+    private func apply(_ request: ReplicaWriteRequest) throws(OperationError) -> ReplicaWriteResponse {
+        if let owner = request.hintFor {
+            try requireCluster().hints.add(request.entry, for: NodeID(owner))
+            return ReplicaWriteResponse(applied: true, current: request.entry.version)
+        }
+        return try node.applyReplica(request.entry)
+    }
+
+    /// Applies each write of `batch` on its own, in order: one that fails answers with its
+    /// error, as it would alone, and the others go on.
+    private func apply(_ batch: ReplicaWriteBatchRequest) throws(OperationError) -> ReplicaWriteBatchResponse {
+        guard !batch.writes.isEmpty else { throw OperationError(.invalidArgument, "empty replica write batch") }
+        var response = ReplicaWriteBatchResponse(outcomes: [])
+        response.outcomes.reserveCapacity(batch.writes.count)
+        for write in batch.writes {
+            do {
+                response.outcomes.append(ReplicaWriteOutcome(response: try apply(write)))
+            } catch {
+                response.outcomes.append(ReplicaWriteOutcome(error: ErrorResponse(code: error.code, message: error.message)))
+            }
+        }
+        return response
+    }
+
     /// Answers the reads of `batch` in order, as many as fit in `maxBatchAnswerBytes`.
     private func answer(_ batch: ReplicaReadBatchRequest) throws(OperationError) -> ReplicaReadBatchResponse {
         guard !batch.reads.isEmpty else { throw OperationError(.invalidArgument, "empty replica read batch") }
@@ -199,12 +224,10 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 output.writeFrame(GossipReceived(), requestID: id)
             case .replicaWriteRequest(let request):
                 try requirePeer()
-                if let owner = request.hintFor {
-                    try requireCluster().hints.add(request.entry, for: NodeID(owner))
-                    output.writeFrame(ReplicaWriteResponse(applied: true, current: request.entry.version), requestID: id)
-                } else {
-                    output.writeFrame(try node.applyReplica(request.entry), requestID: id)
-                }
+                output.writeFrame(try apply(request), requestID: id)
+            case .replicaWriteBatchRequest(let batch):
+                try requirePeer()
+                output.writeFrame(try apply(batch), requestID: id)
             case .replicaReadRequest(let request):
                 try requirePeer()
                 try validateKey(request.key)

@@ -58,6 +58,29 @@ struct ClientAgainstNodeTests {
         }
     }
 
+    @Test func replicaWriteBatchesApplyEachWriteOnItsOwn() async throws {
+        try await withNode(arguments: ["--max-value-size", "4KiB"]) { node in
+            let client = RingtailClient(address: try #require(HostAndPort(node.address)))
+            defer { Task { await client.close() } }
+            func write(_ key: String, _ value: Int, at timestamp: UInt64) -> ReplicaWriteRequest {
+                ReplicaWriteRequest(entry: StoredEntry(
+                    key: ByteBuffer(string: key), state: .live, value: ByteBuffer(bytes: [UInt8](repeating: 1, count: value)),
+                    version: EntryVersion(timestamp: timestamp, node: 7)))
+            }
+            let writes = [write("one", 10, at: 5), write("big", 5000, at: 5), write("two", 20, at: 5), write("one", 30, at: 4)]
+            let response = try await client.request(
+                .replicaWriteBatchRequest(ReplicaWriteBatchRequest(writes: writes)), expecting: ReplicaWriteBatchResponse.self)
+            #expect(response.outcomes.map { $0.response?.applied } == [true, nil, true, false])
+            #expect(response.outcomes[1].error?.code == .valueTooLarge)
+            #expect(try await client.get(Array("one".utf8))?.bytes.count == 10)
+            #expect(try await client.get(Array("two".utf8))?.bytes.count == 20)
+            #expect(try await client.get(Array("big".utf8)) == nil)
+            await #expect(throws: RingtailClientError.self) {
+                _ = try await client.request(.replicaWriteBatchRequest(ReplicaWriteBatchRequest()), expecting: ReplicaWriteBatchResponse.self)
+            }
+        }
+    }
+
     @Test func binaryValuesAndSizeLimits() async throws {
         try await withNode(arguments: ["--max-value-size", "4KiB"]) { node in
             let client = RingtailClient(address: try #require(HostAndPort(node.address)))

@@ -23,6 +23,8 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
                 let text = switch result {
                 case .success(let frame) where frame.messageType == .replicaReadResponse:
                     "answer " + ((try? decoded(ReplicaReadResponse.self, frame.body)).map { String(buffer: $0.entry.key) } ?? "unreadable")
+                case .success(let frame) where frame.messageType == .replicaWriteResponse:
+                    "applied " + ((try? decoded(ReplicaWriteResponse.self, frame.body)).map { "\($0.applied)" } ?? "unreadable")
                 case .success(let frame) where frame.messageType == .errorResponse:
                     "error " + ((try? decoded(ErrorResponse.self, frame.body)).map(\.message) ?? "unreadable")
                 case .success(let frame): "frame \(frame.requestID)"
@@ -168,6 +170,39 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
         channel.pipeline.fireChannelInactive()
         #expect(outcomes[0] == ["\(RingtailClientError.connectionClosed)"])
         #expect(outcomes[1] == ["\(RingtailClientError.connectionClosed)"])
+        _ = try? channel.finish()
+    }
+
+    /// Sends a replica write of each key in one turn, encoded once as the coordinator does.
+    private func sendWrites(_ keys: [String], on channel: EmbeddedChannel, outcomes: Outcomes, from first: Int = 0) throws -> [Frame] {
+        for (offset, key) in keys.enumerated() {
+            let write = ReplicaWriteRequest(entry: StoredEntry(key: ByteBuffer(string: key), state: .live, value: ByteBuffer(string: "v"), version: EntryVersion(timestamp: 1, node: 1)))
+            channel.write(OutgoingRequest(frame: Frame(encoding: .replicaWriteRequest(write)), sink: outcomes.sink(first + offset)), promise: nil)
+        }
+        return try sentFrames(on: channel)
+    }
+
+    @Test func writesOfOneTurnGoAsOneBatchAndEachGetsItsOwnOutcome() throws {
+        let channel = try makeChannel()
+        let outcomes = Outcomes()
+        let sent = try sendWrites(["a", "b", "c"], on: channel, outcomes: outcomes)
+        #expect(sent.map(\.messageType) == [.replicaWriteBatchRequest])
+        let batch = try decoded(ReplicaWriteBatchRequest.self, sent[0].body)
+        #expect(batch.writes.map { String(buffer: $0.entry.key) } == ["a", "b", "c"])
+        let response = ReplicaWriteBatchResponse(outcomes: [
+            ReplicaWriteOutcome(response: ReplicaWriteResponse(applied: true)),
+            ReplicaWriteOutcome(error: ErrorResponse(code: .valueTooLarge, message: "too big")),
+            ReplicaWriteOutcome(response: ReplicaWriteResponse(applied: false)),
+        ])
+        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaWriteBatchResponse.rawValue, requestID: sent[0].requestID, body: response.encoded())))
+        #expect(outcomes[0] == ["applied true"] && outcomes[1] == ["error too big"] && outcomes[2] == ["applied false"])
+        // Fewer outcomes than writes: a protocol violation for each write of the batch.
+        let short = try sendWrites(["d", "e"], on: channel, outcomes: outcomes, from: 3)
+        let one = ReplicaWriteBatchResponse(outcomes: [ReplicaWriteOutcome(response: ReplicaWriteResponse(applied: true))])
+        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaWriteBatchResponse.rawValue, requestID: short[0].requestID, body: one.encoded())))
+        #expect(outcomes[3].count == 1 && outcomes[3][0].contains("protocol violation") && outcomes[4] == outcomes[3])
+        // A lone write goes as itself.
+        #expect(try sendWrites(["f"], on: channel, outcomes: outcomes, from: 5).map(\.messageType) == [.replicaWriteRequest])
         _ = try? channel.finish()
     }
 

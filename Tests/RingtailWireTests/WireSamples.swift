@@ -24,6 +24,15 @@ enum WireSamples {
         ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "b"), state: .tombstone, version: EntryVersion(timestamp: 8, node: 2)), notReady: true),
         ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "c"), state: .missing)),
     ]
+    static let batchWrites = [
+        ReplicaWriteRequest(entry: StoredEntry(key: ByteBuffer(string: "a"), state: .live, value: ByteBuffer(string: "v"), version: EntryVersion(timestamp: 1, node: 2))),
+        ReplicaWriteRequest(entry: StoredEntry(key: ByteBuffer(string: "b"), state: .tombstone, version: EntryVersion(timestamp: 3, node: 4), expiresAtMillis: 5), hintFor: "node-3"),
+    ]
+    static let batchOutcomes = [
+        ReplicaWriteOutcome(response: ReplicaWriteResponse(applied: true, current: EntryVersion(timestamp: 1, node: 2), replacedLiveValue: true)),
+        ReplicaWriteOutcome(error: ErrorResponse(code: .valueTooLarge, message: "too big")),
+        ReplicaWriteOutcome(),
+    ]
     static let largeBytes = ByteBuffer(bytes: (0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
     static let unicode = "ringtail 🦝 — ünïcødé, 日本語, עברית, \u{0}nul and e\u{301}"
 
@@ -50,6 +59,8 @@ enum WireSamples {
         WireSample(name: "ReplicaReadResponse()", message: .replicaReadResponse(ReplicaReadResponse())),
         WireSample(name: "ReplicaReadBatchRequest()", message: .replicaReadBatchRequest(ReplicaReadBatchRequest())),
         WireSample(name: "ReplicaReadBatchResponse()", message: .replicaReadBatchResponse(ReplicaReadBatchResponse())),
+        WireSample(name: "ReplicaWriteBatchRequest()", message: .replicaWriteBatchRequest(ReplicaWriteBatchRequest())),
+        WireSample(name: "ReplicaWriteBatchResponse()", message: .replicaWriteBatchResponse(ReplicaWriteBatchResponse())),
         WireSample(name: "ClusterStatusRequest()", message: .clusterStatusRequest(ClusterStatusRequest())),
         WireSample(name: "ClusterStatusResponse()", message: .clusterStatusResponse(ClusterStatusResponse())),
         WireSample(name: "RingRequest()", message: .ringRequest(RingRequest())),
@@ -177,6 +188,14 @@ enum WireSamples {
         WireSample(
             name: "ReplicaReadBatchResponse live, tombstone, missing",
             message: .replicaReadBatchResponse(ReplicaReadBatchResponse(answers: WireSamples.batchAnswers))
+        ),
+        WireSample(
+            name: "ReplicaWriteBatchRequest value, hinted tombstone",
+            message: .replicaWriteBatchRequest(ReplicaWriteBatchRequest(writes: WireSamples.batchWrites))
+        ),
+        WireSample(
+            name: "ReplicaWriteBatchResponse response, error, neither",
+            message: .replicaWriteBatchResponse(ReplicaWriteBatchResponse(outcomes: WireSamples.batchOutcomes))
         ),
         WireSample(
             name: "ReplicaWriteResponse superseded",

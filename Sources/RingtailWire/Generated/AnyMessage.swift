@@ -25,6 +25,8 @@ public enum AnyMessage: Sendable, Equatable {
     case replicaReadResponse(ReplicaReadResponse)
     case replicaReadBatchRequest(ReplicaReadBatchRequest)
     case replicaReadBatchResponse(ReplicaReadBatchResponse)
+    case replicaWriteBatchRequest(ReplicaWriteBatchRequest)
+    case replicaWriteBatchResponse(ReplicaWriteBatchResponse)
     case clusterStatusRequest(ClusterStatusRequest)
     case clusterStatusResponse(ClusterStatusResponse)
     case ringRequest(RingRequest)
@@ -64,6 +66,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaReadResponse: .replicaReadResponse
         case .replicaReadBatchRequest: .replicaReadBatchRequest
         case .replicaReadBatchResponse: .replicaReadBatchResponse
+        case .replicaWriteBatchRequest: .replicaWriteBatchRequest
+        case .replicaWriteBatchResponse: .replicaWriteBatchResponse
         case .clusterStatusRequest: .clusterStatusRequest
         case .clusterStatusResponse: .clusterStatusResponse
         case .ringRequest: .ringRequest
@@ -105,6 +109,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaReadResponse(let message): message
         case .replicaReadBatchRequest(let message): message
         case .replicaReadBatchResponse(let message): message
+        case .replicaWriteBatchRequest(let message): message
+        case .replicaWriteBatchResponse(let message): message
         case .clusterStatusRequest(let message): message
         case .clusterStatusResponse(let message): message
         case .ringRequest(let message): message
@@ -146,6 +152,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaReadResponse: self = try .replicaReadResponse(ReplicaReadResponse(decoding: &body))
         case .replicaReadBatchRequest: self = try .replicaReadBatchRequest(ReplicaReadBatchRequest(decoding: &body))
         case .replicaReadBatchResponse: self = try .replicaReadBatchResponse(ReplicaReadBatchResponse(decoding: &body))
+        case .replicaWriteBatchRequest: self = try .replicaWriteBatchRequest(ReplicaWriteBatchRequest(decoding: &body))
+        case .replicaWriteBatchResponse: self = try .replicaWriteBatchResponse(ReplicaWriteBatchResponse(decoding: &body))
         case .clusterStatusRequest: self = try .clusterStatusRequest(ClusterStatusRequest(decoding: &body))
         case .clusterStatusResponse: self = try .clusterStatusResponse(ClusterStatusResponse(decoding: &body))
         case .ringRequest: self = try .ringRequest(RingRequest(decoding: &body))
@@ -187,6 +195,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaReadResponse(let message): message.encode(into: &buffer)
         case .replicaReadBatchRequest(let message): message.encode(into: &buffer)
         case .replicaReadBatchResponse(let message): message.encode(into: &buffer)
+        case .replicaWriteBatchRequest(let message): message.encode(into: &buffer)
+        case .replicaWriteBatchResponse(let message): message.encode(into: &buffer)
         case .clusterStatusRequest(let message): message.encode(into: &buffer)
         case .clusterStatusResponse(let message): message.encode(into: &buffer)
         case .ringRequest(let message): message.encode(into: &buffer)

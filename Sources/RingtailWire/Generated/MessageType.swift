@@ -23,6 +23,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case replicaReadResponse = 43
     case replicaReadBatchRequest = 44
     case replicaReadBatchResponse = 45
+    case replicaWriteBatchRequest = 46
+    case replicaWriteBatchResponse = 47
     case clusterStatusRequest = 50
     case clusterStatusResponse = 51
     case ringRequest = 52
@@ -62,6 +64,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
         case .replicaReadResponse: "ReplicaReadResponse"
         case .replicaReadBatchRequest: "ReplicaReadBatchRequest"
         case .replicaReadBatchResponse: "ReplicaReadBatchResponse"
+        case .replicaWriteBatchRequest: "ReplicaWriteBatchRequest"
+        case .replicaWriteBatchResponse: "ReplicaWriteBatchResponse"
         case .clusterStatusRequest: "ClusterStatusRequest"
         case .clusterStatusResponse: "ClusterStatusResponse"
         case .ringRequest: "RingRequest"

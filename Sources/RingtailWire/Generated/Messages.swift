@@ -1031,6 +1031,98 @@ public struct ReplicaReadBatchResponse: FramedMessage {
     }
 }
 
+/// Several replica writes in one frame: the writes a node sends one peer within one event-loop
+/// turn. Each is applied on its own and answered in order with its outcome.
+public struct ReplicaWriteBatchRequest: FramedMessage {
+    public static let messageType: MessageType = .replicaWriteBatchRequest
+
+    public var writes: [ReplicaWriteRequest]
+
+    public init(
+        writes: [ReplicaWriteRequest] = []
+    ) {
+        self.writes = writes
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        for element in self.writes {
+            buffer.writeWireMessage(element, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.writes.append(try buffer.readWireMessage(ReplicaWriteRequest.self, tag, nestingDepth: nestingDepth))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct ReplicaWriteBatchResponse: FramedMessage {
+    public static let messageType: MessageType = .replicaWriteBatchResponse
+
+    public var outcomes: [ReplicaWriteOutcome]
+
+    public init(
+        outcomes: [ReplicaWriteOutcome] = []
+    ) {
+        self.outcomes = outcomes
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        for element in self.outcomes {
+            buffer.writeWireMessage(element, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.outcomes.append(try buffer.readWireMessage(ReplicaWriteOutcome.self, tag, nestingDepth: nestingDepth))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// One write of a batch: its response, or the error it failed with (as when sent alone).
+public struct ReplicaWriteOutcome: WireMessage {
+    public var response: ReplicaWriteResponse?
+    public var error: ErrorResponse?
+
+    public init(
+        response: ReplicaWriteResponse? = nil,
+        error: ErrorResponse? = nil
+    ) {
+        self.response = response
+        self.error = error
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if let value = self.response {
+            buffer.writeWireMessage(value, field: 1)
+        }
+        if let value = self.error {
+            buffer.writeWireMessage(value, field: 2)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.response = try buffer.readWireMessage(ReplicaWriteResponse.self, tag, nestingDepth: nestingDepth)
+            case 2: self.error = try buffer.readWireMessage(ErrorResponse.self, tag, nestingDepth: nestingDepth)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
 public struct ClusterStatusRequest: FramedMessage {
     public static let messageType: MessageType = .clusterStatusRequest
 
