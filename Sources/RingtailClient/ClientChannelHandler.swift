@@ -78,9 +78,9 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private var inFlight = CircularBuffer<InFlight>()
     /// Replica reads sent this turn, to go as one batch at its end (one frame, one request id
     /// and one answer for all of them, instead of one each).
-    private var gatheredReads: [OutgoingRequest] = []
+    var gatheredReads: [OutgoingRequest] = []
     /// Replica writes sent this turn with their request bodies, likewise batched at its end.
-    private var gatheredWrites: [(request: OutgoingRequest, body: ByteBuffer)] = []
+    var gatheredWrites: [(request: OutgoingRequest, body: ByteBuffer)] = []
     private var timer: Scheduled<Void>?
     private var flushScheduled = false
     /// The deadline of the batch being gathered for the end-of-turn flush: its requests share
@@ -151,7 +151,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     /// Encodes `request` into the outgoing buffer under the next id and waits for its answer.
-    private func encode(_ request: OutgoingRequest, context: ChannelHandlerContext) {
+    func encode(_ request: OutgoingRequest, context: ChannelHandlerContext) {
         let id = nextRequestID
         nextRequestID = nextRequestID == .max ? 1 : nextRequestID + 1
         let deadline: NIODeadline
@@ -207,119 +207,6 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Sends the replica reads gathered this turn: a lone one as itself, more as batches.
-    private func encodeGatheredReads(context: ChannelHandlerContext) {
-        guard !gatheredReads.isEmpty else { return }
-        let reads = gatheredReads
-        gatheredReads = []
-        guard reads.count > 1 else { return encode(reads[0], context: context) }
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        var next = 0
-        while next < reads.count {
-            let batch = Array(reads[next..<min(next + Self.maxReadsPerBatch, reads.count)])
-            next += batch.count
-            let message = ReplicaReadBatchRequest(reads: batch.map { request in
-                guard case .message(.replicaReadRequest(let read)) = request.payload else {
-                    preconditionFailure("only replica reads are gathered")
-                }
-                return read
-            })
-            let sink = ResponseSink.callback { result in handler.value.distribute(result, to: batch) }
-            encode(OutgoingRequest(message: .replicaReadBatchRequest(message), sink: sink), context: context)
-        }
-    }
-
-    /// Hands each read of a batch its own answer, as the frame it would have had alone; the
-    /// reads the response had no room for are sent again.
-    private func distribute(_ result: Result<Frame, any Error>, to reads: [OutgoingRequest]) {
-        guard case .success(let frame) = result, frame.messageType == .replicaReadBatchResponse else {
-            // A failure (timeout, closed connection) or the peer's error for the whole batch:
-            // every read gets it, and reads an error frame as it would its own.
-            for read in reads { read.sink.complete(result) }
-            return
-        }
-        let answers: [ByteBuffer]
-        do {
-            answers = try ReplicaReadBatchResponse.answerBodies(in: frame.body)
-        } catch {
-            for read in reads { read.sink.complete(.failure(RingtailClientError.protocolViolation("unreadable replica read batch: \(error)"))) }
-            return
-        }
-        guard !answers.isEmpty, answers.count <= reads.count else {
-            let violation = RingtailClientError.protocolViolation("a batch of \(reads.count) replica reads answered with \(answers.count)")
-            for read in reads { read.sink.complete(.failure(violation)) }
-            return
-        }
-        for (read, body) in zip(reads, answers) {
-            read.sink.complete(.success(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: frame.requestID, body: body)))
-        }
-        for read in reads.dropFirst(answers.count) { enqueue(read) }
-    }
-
-    /// The body of a replica write (encoded for several owners, or not yet), else nil.
-    private static func replicaWriteBody(_ payload: OutgoingRequest.Payload) -> ByteBuffer? {
-        switch payload {
-        case .frame(let frame) where frame.messageType == .replicaWriteRequest: frame.body
-        case .message(.replicaWriteRequest(let write)): write.encoded()
-        default: nil
-        }
-    }
-
-    /// Sends the replica writes gathered this turn: a lone one as itself, more as batches of at
-    /// most `maxWritesPerBatch` writes and `maxWriteBatchBytes` (or a single larger write).
-    private func encodeGatheredWrites(context: ChannelHandlerContext) {
-        guard !gatheredWrites.isEmpty else { return }
-        let writes = gatheredWrites
-        gatheredWrites = []
-        guard writes.count > 1 else { return encode(writes[0].request, context: context) }
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        var next = 0
-        while next < writes.count {
-            var end = next + 1
-            var bytes = writes[next].body.readableBytes
-            while end < writes.count, end - next < Self.maxWritesPerBatch,
-                  bytes + writes[end].body.readableBytes <= Self.maxWriteBatchBytes {
-                bytes += writes[end].body.readableBytes
-                end += 1
-            }
-            let batch = writes[next..<end].map(\.request)
-            let sink = ResponseSink.callback { result in handler.value.distributeWrites(result, to: batch) }
-            encode(OutgoingRequest(payload: .writeBatch(writes[next..<end].map(\.body)), sink: sink), context: context)
-            next = end
-        }
-    }
-
-    /// Hands each write of a batch its own outcome, as the frame it would have had alone.
-    private func distributeWrites(_ result: Result<Frame, any Error>, to writes: [OutgoingRequest]) {
-        guard case .success(let frame) = result, frame.messageType == .replicaWriteBatchResponse else {
-            for write in writes { write.sink.complete(result) }
-            return
-        }
-        let outcomes: [Frame?]
-        do {
-            outcomes = try ReplicaWriteBatchResponse.outcomeFrames(in: frame.body, requestID: frame.requestID)
-        } catch {
-            outcomes = []
-        }
-        guard outcomes.count == writes.count else {
-            let violation = RingtailClientError.protocolViolation("a batch of \(writes.count) replica writes answered with \(outcomes.count) outcomes")
-            for write in writes { write.sink.complete(.failure(violation)) }
-            return
-        }
-        for (write, outcome) in zip(writes, outcomes) {
-            if let outcome {
-                write.sink.complete(.success(outcome))
-            } else {
-                write.sink.complete(.failure(RingtailClientError.protocolViolation("a replica write's outcome without response or error")))
-            }
-        }
-    }
-
-    /// Writes and bytes per batch: a burst goes as a few frames, far below any frame limit.
-    static let maxWritesPerBatch = 64
-    static let maxWriteBatchBytes = 1 << 20
-    /// Reads per batch: a pipelined burst of reads goes as a few frames, not one huge one.
-    static let maxReadsPerBatch = 64
     private static let outgoingCapacity = 4096
     /// A buffer that grew past this for a burst is let go rather than kept for the connection's life.
     private static let keptOutgoingCapacity = 64 << 10

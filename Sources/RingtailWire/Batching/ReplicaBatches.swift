@@ -65,13 +65,8 @@ extension ByteBuffer {
     /// Appends a complete `ReplicaWriteBatchRequest` frame carrying `writes`, each already
     /// encoded as a `ReplicaWriteRequest` body, copied once, straight into this buffer.
     public mutating func writeReplicaWriteBatchFrame(_ writes: [ByteBuffer], requestID: UInt32) {
-        let start = writerIndex
-        writeInteger(UInt32(0))
-        writeInteger(WireProtocol.version)
-        writeInteger(UInt8(0))
-        writeInteger(MessageType.replicaWriteBatchRequest.rawValue)
-        writeInteger(requestID)
-        for write in writes { ReplicaWriteBatchRequest.appendWrite(encoded: write, to: &self) }
-        setInteger(UInt32(writerIndex - start - Frame.lengthFieldBytes), at: start)
+        writeFrame(type: .replicaWriteBatchRequest, requestID: requestID) { body in
+            for write in writes { ReplicaWriteBatchRequest.appendWrite(encoded: write, to: &body) }
+        }
     }
 }

@@ -62,25 +62,24 @@ extension ByteBuffer {
     /// Appends a complete frame carrying `message`; the length is patched in after the body
     /// is written, so the message is encoded once, straight into this buffer.
     public mutating func writeFrame(_ message: AnyMessage, requestID: UInt32) {
-        let start = writerIndex
-        writeInteger(UInt32(0))
-        writeInteger(WireProtocol.version)
-        writeInteger(UInt8(0))
-        writeInteger(message.messageType.rawValue)
-        writeInteger(requestID)
-        message.encode(into: &self)
-        setInteger(UInt32(writerIndex - start - Frame.lengthFieldBytes), at: start)
+        writeFrame(type: message.messageType, requestID: requestID) { message.encode(into: &$0) }
     }
 
     /// Appends a complete frame carrying a framed message without wrapping it in `AnyMessage`.
     public mutating func writeFrame<M: FramedMessage>(_ message: M, requestID: UInt32) {
+        writeFrame(type: M.messageType, requestID: requestID) { message.encode(into: &$0) }
+    }
+
+    /// Appends a frame header, the body `writeBody` appends, then patches the length in.
+    @inline(__always)
+    mutating func writeFrame(type: MessageType, requestID: UInt32, body writeBody: (inout ByteBuffer) -> Void) {
         let start = writerIndex
         writeInteger(UInt32(0))
         writeInteger(WireProtocol.version)
         writeInteger(UInt8(0))
-        writeInteger(M.messageType.rawValue)
+        writeInteger(type.rawValue)
         writeInteger(requestID)
-        message.encode(into: &self)
+        writeBody(&self)
         setInteger(UInt32(writerIndex - start - Frame.lengthFieldBytes), at: start)
     }
 
