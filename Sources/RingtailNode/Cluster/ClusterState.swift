@@ -29,6 +29,8 @@ public final class ClusterState: Sendable {
     /// Whether this node is the ring's only member, kept with the ring: every request asks,
     /// and an atomic load is cheaper than copying the ring out under its lock.
     private let alone = Atomic<Bool>(true)
+    /// `effectiveReplicas`, kept with the ring for the same reason: every request needs it.
+    private let replicasHeld: Atomic<Int>
     /// Which partitions this node holds completely; follows every ring change.
     public let custody: CustodyTracker
 
@@ -38,6 +40,7 @@ public final class ClusterState: Sendable {
         self.me = me
         let ring = HashRing(members: [RingMember(id: me, weight: configuration.weight)], configuration: configuration.ringConfiguration)
         self.currentRing = Mutex(ring)
+        self.replicasHeld = Atomic(min(configuration.replicas, ring.members.count))
         self.custody = CustodyTracker(
             partitionCount: ring.partitionCount, replicated: ring.partitions(replicatedBy: me),
             startsReady: configuration.seeds.isEmpty, gated: gateReads)
@@ -98,6 +101,7 @@ public final class ClusterState: Sendable {
         currentRing.withLock { current in
             current = ring
             alone.store(ring.nodes == [me], ordering: .releasing)
+            replicasHeld.store(min(configuration.replicas, ring.members.count), ordering: .releasing)
         }
         let joined = configuration.seeds.isEmpty || members.contains { $0.id != me && $0.state.isLive }
         custody.ringChanged(ring, me: me, joined: joined)
@@ -126,9 +130,7 @@ public final class ClusterState: Sendable {
 
     /// How many distinct members could hold replicas: the number of members that have not
     /// left, capped at N. A lone node thus runs with W = R = 1 instead of failing every request.
-    public var effectiveReplicas: Int {
-        min(configuration.replicas, ring.members.count)
-    }
+    public var effectiveReplicas: Int { replicasHeld.load(ordering: .acquiring) }
 }
 
 extension SWIMDirective {
