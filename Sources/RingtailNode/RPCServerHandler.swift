@@ -120,10 +120,11 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private static let keptOutputCapacity = 64 << 10
-    /// Value and key bytes one batch of replica reads answers with at most (beyond its first
+    /// Bytes one batch of replica reads answers with at most (beyond its first
     /// answer, which always goes): the asker's frame limit is far above, and a batch of large
     /// values does not hold one huge buffer.
     static let maxBatchAnswerBytes = 4 << 20
+    static let answerOverheadBytes = 32
 
     /// Stores a replica write, or holds it as a hint for the owner it names.
     private func apply(_ request: ReplicaWriteRequest) throws(OperationError) -> ReplicaWriteResponse {
@@ -160,7 +161,9 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         for read in batch.reads {
             let complete = cluster?.state.custody.isComplete(key: read.key.readableBytesView) ?? true
             let answer = ReplicaReadResponse(entry: node.readReplica(read.key), notReady: !complete)
-            bytes += answer.entry.key.readableBytes + answer.entry.value.readableBytes
+            // Keys and values, plus what an answer costs besides them (a batch of many missing
+            // keys is bounded too).
+            bytes += answer.entry.key.readableBytes + answer.entry.value.readableBytes + Self.answerOverheadBytes
             if !response.answers.isEmpty, bytes > Self.maxBatchAnswerBytes { break }
             response.answers.append(answer)
         }

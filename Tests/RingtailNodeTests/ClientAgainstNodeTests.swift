@@ -53,6 +53,11 @@ struct ClientAgainstNodeTests {
             let big = try await batch((0..<6).map { "big-\($0)" })
             #expect(big.map { String(buffer: $0.entry.key) } == (0..<4).map { "big-\($0)" })
             #expect(big.allSatisfy { $0.entry.value.readableBytes == 1_000_000 })
+            // Many missing keys are bounded too: what an answer costs besides its bytes counts.
+            let keys = (0..<150_000).map { "k\($0)" }
+            let many = try await batch(keys)
+            #expect(many.count > 50_000 && many.count < keys.count)
+            #expect(many.map { String(buffer: $0.entry.key) } == Array(keys.prefix(many.count)))
             await #expect(throws: RingtailClientError.self) { _ = try await batch([]) }
             await #expect(throws: RingtailClientError.self) { _ = try await batch(["ok", ""]) }
         }
