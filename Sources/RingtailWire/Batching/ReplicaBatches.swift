@@ -12,7 +12,7 @@ extension ReplicaReadBatchResponse {
 extension ReplicaWriteBatchRequest {
     /// Appends one write, already encoded as a `ReplicaWriteRequest` body, to a batch's body: the
     /// coordinator encodes a replica write once for all its owners, and batches reuse those bytes.
-    public static func appendWrite(encoded write: ByteBuffer, to body: inout ByteBuffer) {
+    static func appendWrite(encoded write: ByteBuffer, to body: inout ByteBuffer) {
         body.writeWireBytes(write, field: 1)
     }
 }
@@ -47,7 +47,7 @@ extension ByteBuffer {
     /// The bytes of every length-delimited field `number` of this message body, in order, as
     /// slices sharing its storage: a batch's parts handed on as the messages they are, not
     /// decoded and encoded again.
-    public func wireFieldSlices(_ number: UInt32) throws(WireDecodingError) -> [ByteBuffer] {
+    func wireFieldSlices(_ number: UInt32) throws(WireDecodingError) -> [ByteBuffer] {
         var body = self
         var slices: [ByteBuffer] = []
         while let tag = try body.readWireTag() {
