@@ -23,6 +23,17 @@ struct DeadNodeReplacementTests {
                 return true
             }
             try await cluster.waitUntilFilled(nodes)
+            // A former replica (node-2 held everything before node-3 and node-4 joined) keeps the
+            // partitions it hands off, and anti-entropy still brings it their new keys, until
+            // every new replica has them: wait for that, or it may hold all 200.
+            try await cluster.waitUntil("no partition still being handed off", seconds: 30) {
+                for node in nodes {
+                    let client = try cluster.client(node)
+                    defer { Task { await client.close() } }
+                    guard try await client.repairStatus().partitionsHandingOff == 0 else { return false }
+                }
+                return true
+            }
             let keys = (0..<200).map { Array("dead-\($0)".utf8) }
             let writer = try cluster.client(nodes[0])
             for key in keys { try await writer.set(key, value: key, writeQuorum: 3) }
