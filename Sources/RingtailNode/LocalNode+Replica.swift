@@ -5,11 +5,12 @@ import RingtailWire
 
 /// This node acting as one replica: reads and writes with the versions the coordinator chose.
 extension LocalNode {
-    /// What this replica holds for `key`, tombstones included.
-    public func readReplica(_ key: ByteBuffer) -> StoredEntry {
+    /// What this replica holds for `key`, tombstones included. `keyHash`: `Store.keyHash(key)`
+    /// when the caller has it.
+    public func readReplica(_ key: ByteBuffer, keyHash: UInt64? = nil) -> StoredEntry {
         let now = wallClock.nowMillis()
         return key.withUnsafeReadableBytes { keyBytes in
-            store.read(key: keyBytes, nowMillis: now) { lookup in
+            store.read(key: keyBytes, keyHash: keyHash ?? Store.keyHash(keyBytes), nowMillis: now) { lookup in
                 switch lookup {
                 case .value(let stored):
                     var value = ByteBufferAllocator().buffer(capacity: stored.bytes.count)
@@ -25,7 +26,8 @@ extension LocalNode {
     }
 
     /// Applies `entry` under last-write-wins: a live value or a tombstone at its version.
-    public func applyReplica(_ entry: StoredEntry) throws(OperationError) -> ReplicaWriteResponse {
+    /// `keyHash`: `Store.keyHash(entry.key)` when the caller has it.
+    public func applyReplica(_ entry: StoredEntry, keyHash: UInt64? = nil) throws(OperationError) -> ReplicaWriteResponse {
         guard let wireVersion = entry.version else {
             throw OperationError(.invalidArgument, "replica write without a version")
         }
@@ -35,12 +37,13 @@ extension LocalNode {
         let version = wireVersion.modelVersion
         let now = versions.observe(version)
         let result: StoreWriteResult = entry.key.withUnsafeReadableBytes { keyBytes in
+            let keyHash = keyHash ?? Store.keyHash(keyBytes)
             switch entry.state {
             case .tombstone:
-                return store.delete(key: keyBytes, version: version, nowMillis: now)
+                return store.delete(key: keyBytes, keyHash: keyHash, version: version, nowMillis: now)
             default:
                 return entry.value.withUnsafeReadableBytes { valueBytes in
-                    store.write(key: keyBytes, value: valueBytes, version: version, expiresAtMillis: entry.expiresAtMillis, nowMillis: now)
+                    store.write(key: keyBytes, keyHash: keyHash, value: valueBytes, version: version, expiresAtMillis: entry.expiresAtMillis, nowMillis: now)
                 }
             }
         }

@@ -20,8 +20,14 @@ public final class ClusterState: Sendable {
     private struct Membership {
         var instance: SWIMInstance?
         var replaced: Set<NodeID> = []
+        /// Counts the changes of members (and so of `directory`); each one rebuilds the ring.
+        var generation: UInt64 = 0
     }
     private let swim = Mutex(Membership())
+    /// The membership generation the ring, routes and custody were last rebuilt for. Held while
+    /// rebuilding: steps run concurrently (gossip arrives on every event loop), and a rebuild from
+    /// an older step finishing after a newer one's would leave a stale ring in place.
+    private let rebuilt = Mutex<UInt64>(0)
     /// Liveness and addresses as of the last membership change, for the per-request lookups;
     /// replaced under `swim`'s lock, so snapshots are published in the order of the changes.
     private let directory = Mutex(PeerDirectory.empty)
@@ -33,6 +39,8 @@ public final class ClusterState: Sendable {
     private let replicasHeld: Atomic<Int>
     /// Which partitions this node holds completely; follows every ring change.
     public let custody: CustodyTracker
+    /// Where requests go, rebuilt from the ring and `directory` after every change of either.
+    private let currentRoutes: Mutex<RouteTable>
 
     /// `gateReads` false (anti-entropy off: nothing would ever fill) counts every copy as complete.
     public init(me: NodeID, configuration: ClusterConfiguration, gateReads: Bool = true) {
@@ -41,6 +49,7 @@ public final class ClusterState: Sendable {
         let ring = HashRing(members: [RingMember(id: me, weight: configuration.weight)], configuration: configuration.ringConfiguration)
         self.currentRing = Mutex(ring)
         self.replicasHeld = Atomic(min(configuration.replicas, ring.members.count))
+        self.currentRoutes = Mutex(RouteTable(ring: ring, me: me, extendedCount: configuration.replicas) { $0 == me })
         self.custody = CustodyTracker(
             partitionCount: ring.partitionCount, replicated: ring.partitions(replicatedBy: me),
             startsReady: configuration.seeds.isEmpty, gated: gateReads)
@@ -65,6 +74,7 @@ public final class ClusterState: Sendable {
             current.instance = instance
             directory.withLock { $0 = PeerDirectory(members: instance.members) }
         }
+        rebuilt.withLock { _ in publishRoutes() }
     }
 
     /// This node is the only member of its ring: it holds every key alone.
@@ -79,48 +89,61 @@ public final class ClusterState: Sendable {
     /// Runs one membership-protocol step under the lock and rebuilds the ring when any
     /// member's state changed.
     func step(now: UInt64 = MonotonicClock.nowMillis(), _ body: (inout SWIMInstance) -> [SWIMDirective]) -> [SWIMDirective] {
-        let (directives, members, gone) = swim.withLock { current -> ([SWIMDirective], [Member]?, Set<NodeID>) in
-            guard var instance = current.instance.take() else { return ([], nil, []) }
+        let (directives, members, gone, generation) = swim.withLock { current -> ([SWIMDirective], [Member]?, Set<NodeID>, UInt64) in
+            guard var instance = current.instance.take() else { return ([], nil, [], 0) }
             let directives = body(&instance)
             let gone = configuration.replaceDeadAfterMillis.map { instance.dead(forAtLeast: $0, now: now) } ?? []
             let changed = directives.contains(where: \.changesMembership)
             let goneChanged = current.replaced != gone
             current.replaced = gone
             let members = changed || goneChanged ? instance.members : nil
-            if let members { directory.withLock { $0 = PeerDirectory(members: members) } }
+            if let members {
+                directory.withLock { $0 = PeerDirectory(members: members) }
+                current.generation += 1
+            }
             current.instance = instance
-            return (directives, members, gone)
+            return (directives, members, gone, current.generation)
         }
-        if let members { rebuildRing(from: members, without: gone) }
+        if let members { rebuildRing(from: members, without: gone, generation: generation) }
         return directives
     }
 
-    private func rebuildRing(from members: [Member], without gone: Set<NodeID>) {
-        let ringMembers = members.filter { $0.state != .left && !gone.contains($0.id) }.map { RingMember(id: $0.id, weight: $0.weight) }
-        let ring = HashRing(members: ringMembers, configuration: configuration.ringConfiguration)
-        currentRing.withLock { current in
-            current = ring
-            alone.store(ring.nodes == [me], ordering: .releasing)
-            replicasHeld.store(min(configuration.replicas, ring.members.count), ordering: .releasing)
+    /// Rebuilds the ring, routes and custody for the members of `generation`, unless a newer
+    /// generation's rebuild came first.
+    private func rebuildRing(from members: [Member], without gone: Set<NodeID>, generation: UInt64) {
+        rebuilt.withLock { last in
+            guard generation > last else { return }
+            last = generation
+            let ringMembers = members.filter { $0.state != .left && !gone.contains($0.id) }.map { RingMember(id: $0.id, weight: $0.weight) }
+            let ring = HashRing(members: ringMembers, configuration: configuration.ringConfiguration)
+            currentRing.withLock { current in
+                current = ring
+                alone.store(ring.nodes == [me], ordering: .releasing)
+                replicasHeld.store(min(configuration.replicas, ring.members.count), ordering: .releasing)
+            }
+            publishRoutes()
+            let joined = configuration.seeds.isEmpty || members.contains { $0.id != me && $0.state.isLive }
+            custody.ringChanged(ring, me: me, joined: joined)
         }
-        let joined = configuration.seeds.isEmpty || members.contains { $0.id != me && $0.state.isLive }
-        custody.ringChanged(ring, me: me, joined: joined)
     }
+
+    /// Rebuilds the routes from the ring and liveness of this moment (the latest directory, so
+    /// never older than the ring).
+    private func publishRoutes() {
+        currentRoutes.withLock { routes in
+            let ring = self.ring
+            let directory = self.directory.withLock { $0 }
+            routes = RouteTable(ring: ring, me: me, extendedCount: configuration.replicas) { directory.isLive($0) }
+        }
+    }
+
+    /// The routes as of the last ring or liveness change.
+    var routes: RouteTable { currentRoutes.withLock { $0 } }
 
     /// Whether requests should be sent to `node` now: alive or merely suspected.
     public func isReachable(_ node: NodeID) -> Bool {
         if node == me { return true }
         return directory.withLock { $0 }.isLive(node)
-    }
-
-    /// The nodes of `nodes` that `isReachable`, in order, from one snapshot: the coordinator
-    /// asks this for every request.
-    public func reachable(_ nodes: [NodeID]) -> [NodeID] {
-        let directory = self.directory.withLock { $0 }
-        let me = self.me
-        let isLive = { (node: NodeID) in node == me || directory.isLive(node) }
-        // Usually every owner is live: hand back the same array rather than a filtered copy.
-        return nodes.allSatisfy(isLive) ? nodes : nodes.filter(isLive)
     }
 
     /// The cluster address of `node`, if known.

@@ -2,6 +2,7 @@ import NIOCore
 import RingtailClient
 import RingtailModel
 import RingtailReplication
+import RingtailStorage
 import RingtailWire
 import Synchronization
 
@@ -30,25 +31,19 @@ extension Coordinator {
             return answer.complete(.failure(error))
         }
         counters.coordinatedReads.add(1, ordering: .relaxed)
-        let (owners, extended) = placement(of: key)
-        var reachable = cluster.reachable(owners)
-        // A local read costs no round trip, so this node goes first.
-        if let mine = reachable.firstIndex(of: cluster.me), mine > 0 {
-            reachable.insert(reachable.remove(at: mine), at: 0)
-        }
-        // All of them as targets when R covers them (the array as it is, no copies).
-        let (first, spares) = required >= reachable.count
-            ? (reachable, [])
-            : (Array(reachable.prefix(required)), Array(reachable.dropFirst(required)))
+        let keyHash = key.withUnsafeReadableBytes { Store.keyHash($0) }
+        let (partition, route) = cluster.routes.route(forKeyHash: keyHash)
+        // This node first when it is a replica: a local read costs no round trip.
+        let (first, spares) = route.readTargets(required: required)
         // Complete answers that intersect every write quorum of the cluster's default W.
         let replicas = max(1, cluster.effectiveReplicas)
         let sufficient = replicas - min(cluster.configuration.writeQuorum, replicas) + 1
         guard let round = try? ReadRound<ByteBuffer>(
             targets: first, required: required, spares: spares, sufficient: sufficient) else {
-            let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: reachable.count, failures: [], timedOut: 0))
+            let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: route.readOrder.count, failures: [], timedOut: 0))
             return answer.complete(.failure(quorumError(shortfall)))
         }
-        let state = ReadState(coordinator: self, round: round, key: key, answer: answer, standIns: extended)
+        let state = ReadState(coordinator: self, round: round, key: key, keyHash: keyHash, partition: partition, answer: answer, standIns: route.extended)
         // Remote requests first, so they are on their way while the local copy is read.
         for node in first where node != cluster.me { ask(node, for: state) }
         if first.contains(cluster.me) { ask(cluster.me, for: state) }
@@ -58,8 +53,9 @@ extension Coordinator {
     /// Sends the replica read to `node` (or reads locally) and records the answer.
     func ask(_ node: NodeID, for state: ReadState) {
         if node == cluster.me {
-            let complete = cluster.custody.isComplete(key: state.key.readableBytesView)
-            record(state, from: node, result: .success(ReplicaReadResponse(entry: local.readReplica(state.key), notReady: !complete)))
+            let complete = cluster.custody.isComplete(state.partition)
+            let entry = local.readReplica(state.key, keyHash: state.keyHash)
+            record(state, from: node, result: .success(ReplicaReadResponse(entry: entry, notReady: !complete)))
             return
         }
         guard let client = client(for: node) else {
@@ -185,15 +181,20 @@ final class ReadState: SweptRound {
     /// `Shared.settled`, readable without the lock by the sweeper.
     let settled = Atomic<Bool>(false)
     let key: ByteBuffer
+    /// `Store.keyHash(key)` and the key's partition, for the local read.
+    let keyHash: UInt64
+    let partition: Int
     let answer: CoordinatorAnswer<GetResponse>
 
     /// Nodes after the preference list, in ring order, that may stand in for a filling replica.
     let standIns: [NodeID]
 
-    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, answer: CoordinatorAnswer<GetResponse>, standIns: [NodeID]) {
+    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, keyHash: UInt64, partition: Int, answer: CoordinatorAnswer<GetResponse>, standIns: [NodeID]) {
         self.coordinator = coordinator
         self.shared = Mutex(Shared(round: round))
         self.key = key
+        self.keyHash = keyHash
+        self.partition = partition
         self.answer = answer
         self.standIns = standIns
     }

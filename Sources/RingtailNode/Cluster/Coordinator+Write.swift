@@ -2,6 +2,7 @@ import NIOCore
 import RingtailClient
 import RingtailModel
 import RingtailReplication
+import RingtailStorage
 import RingtailWire
 import Synchronization
 
@@ -40,10 +41,11 @@ extension Coordinator {
         var entry = entry
         entry.version = EntryVersion(version)
 
-        let (owners, extended) = placement(of: entry.key)
-        let plan = ReplicaPlanner.plan(preferenceList: owners, extended: extended, isAvailable: cluster.isReachable)
+        let keyHash = entry.key.withUnsafeReadableBytes { Store.keyHash($0) }
+        let route = cluster.routes.route(forKeyHash: keyHash).route
+        let plan = route.writePlan
         for owner in plan.unplaced { hints.add(entry, for: owner) }
-        guard let round = try? WriteRound(targets: plan.nodes, required: required) else {
+        guard let round = try? WriteRound(targets: route.writeNodes, required: required) else {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .write, required: required, succeeded: 0, contacted: plan.nodes.count, failures: [], timedOut: 0))
             return answer.complete(.failure(quorumError(shortfall)))
         }
@@ -74,7 +76,7 @@ extension Coordinator {
                 hints.add(entry, for: owner)
                 record(state, from: target.node, result: .success(ReplicaWriteResponse(applied: true)))
             } else {
-                let result = Result { () throws(OperationError) in try local.applyReplica(entry) }
+                let result = Result { () throws(OperationError) in try local.applyReplica(entry, keyHash: keyHash) }
                 record(state, from: target.node, result: result)
             }
         }

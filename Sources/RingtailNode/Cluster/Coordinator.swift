@@ -3,7 +3,6 @@ import NIOCore
 import RingtailClient
 import RingtailModel
 import RingtailReplication
-import RingtailRing
 import RingtailWire
 
 /// Coordinates client requests across the replicas of a key: the node that receives a
@@ -44,15 +43,6 @@ public final class Coordinator: Sendable {
             throw OperationError(.invalidArgument, "\(kind) quorum must be between 1 and N=\(replicas), got \(value)")
         }
         return min(value, max(1, cluster.effectiveReplicas))
-    }
-
-    /// The preference list of `key` and the nodes that follow it on the ring.
-    func placement(of key: ByteBuffer) -> (owners: [NodeID], extended: [NodeID]) {
-        let ring = cluster.ring
-        let partition = ring.partitioner.partition(forKey: key.readableBytesView)
-        let owners = Array(ring.preferenceList(forPartition: partition))
-        let extended = ring.extendedPreferenceList(forPartition: partition, count: cluster.configuration.replicas)
-        return (owners, extended)
     }
 
     /// The client of a peer, or nil when its address is unknown.
