@@ -5,10 +5,10 @@ import RingtailWire
 
 /// This node acting as one replica: reads and writes with the versions the coordinator chose.
 extension LocalNode {
-    /// What this replica holds for `key`, tombstones included. `keyHash`: `Store.keyHash(key)`
-    /// when the caller has it.
-    public func readReplica(_ key: ByteBuffer, keyHash: UInt64? = nil) -> StoredEntry {
-        let now = wallClock.nowMillis()
+    /// What this replica holds for `key`, tombstones included, at `nowMillis` (by default now).
+    /// `keyHash`: `Store.keyHash(key)` when the caller has it.
+    public func readReplica(_ key: ByteBuffer, keyHash: UInt64? = nil, nowMillis: UInt64? = nil) -> StoredEntry {
+        let now = nowMillis ?? wallClock.nowMillis()
         return key.withUnsafeReadableBytes { keyBytes in
             store.read(key: keyBytes, keyHash: keyHash ?? Store.keyHash(keyBytes), nowMillis: now) { lookup in
                 switch lookup {

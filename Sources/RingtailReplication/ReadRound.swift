@@ -15,7 +15,10 @@ import RingtailModel
 public struct ReadRound<Payload> {
     private var tally: ReplyTally
     /// Successful replies in arrival order, a node at most once; failures live in the tally.
-    private var answers: [Answer] = []
+    /// The first two inline: R is usually 2, and an array cost an allocation per read.
+    private var firstAnswer: Answer?
+    private var secondAnswer: Answer?
+    private var laterAnswers: [Answer] = []
 
     struct Answer {
         var node: NodeID
@@ -63,10 +66,20 @@ public struct ReadRound<Payload> {
         return tally.decision
     }
 
-    /// One allocation for every answer the round may get, instead of a regrowth per answer.
     private mutating func appendAnswer(_ answer: Answer) {
-        if answers.isEmpty { answers.reserveCapacity(tally.targets.count + tally.spares.count) }
-        answers.append(answer)
+        if firstAnswer == nil {
+            firstAnswer = answer
+        } else if secondAnswer == nil {
+            secondAnswer = answer
+        } else {
+            laterAnswers.append(answer)
+        }
+    }
+
+    private func answer(from node: NodeID) -> Answer? {
+        if let firstAnswer, firstAnswer.node == node { return firstAnswer }
+        if let secondAnswer, secondAnswer.node == node { return secondAnswer }
+        return laterAnswers.first { $0.node == node }
     }
 
     /// Counts the answer of a target whose copy of the partition is not complete (it is still
@@ -121,13 +134,13 @@ public struct ReadRound<Payload> {
 
     /// The successful reply of `node`, if it gave one: the entry, or nil inside for `missing`.
     public func entry(from node: NodeID) -> ReplicaEntry<Payload>?? {
-        guard let answer = answers.first(where: { $0.node == node }) else { return nil }
+        guard let answer = answer(from: node) else { return nil }
         return .some(answer.entry)
     }
 
     /// Nodes that answered successfully, in target order.
     public var answeredNodes: [NodeID] {
-        tally.targets.filter { node in answers.contains { $0.node == node } }
+        tally.targets.filter { answer(from: $0) != nil }
     }
 
     /// Decided the first time it is not `.pending`, and never changes after.

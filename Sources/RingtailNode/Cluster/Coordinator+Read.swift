@@ -8,7 +8,8 @@ import Synchronization
 
 extension Coordinator {
     /// Reads `key` from R of its reachable replicas (this node first when it is one) and
-    /// answers with the newest version. The other replicas are asked only when one of the R
+    /// answers with the newest version live when the read began (one clock reading serves the
+    /// local read, the answer's expiry check and the repair plan). The other replicas are asked only when one of the R
     /// fails, is still filling, or is slow (see `ReadRound`). Replicas asked that were behind
     /// are repaired in the background once all of them have answered.
     public func read(_ key: ByteBuffer, readQuorum: UInt32?, on eventLoop: any EventLoop) -> EventLoopFuture<GetResponse> {
@@ -43,7 +44,9 @@ extension Coordinator {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: route.readOrder.count, failures: [], timedOut: 0))
             return answer.complete(.failure(quorumError(shortfall)))
         }
-        let state = ReadState(coordinator: self, round: round, key: key, keyHash: keyHash, partition: partition, answer: answer, standIns: route.extended)
+        let state = ReadState(
+            coordinator: self, round: round, key: key, keyHash: keyHash, partition: partition,
+            startedMillis: local.wallClock.nowMillis(), answer: answer, standIns: route.extended)
         // Remote requests first, so they are on their way while the local copy is read.
         for node in first where node != cluster.me { ask(node, for: state) }
         if first.contains(cluster.me) { ask(cluster.me, for: state) }
@@ -54,7 +57,7 @@ extension Coordinator {
     func ask(_ node: NodeID, for state: ReadState) {
         if node == cluster.me {
             let complete = cluster.custody.isComplete(state.partition)
-            let entry = local.readReplica(state.key, keyHash: state.keyHash)
+            let entry = local.readReplica(state.key, keyHash: state.keyHash, nowMillis: state.startedMillis)
             record(state, from: node, result: .success(ReplicaReadResponse(entry: entry, notReady: !complete)))
             return
         }
@@ -105,19 +108,15 @@ extension Coordinator {
     /// to any target the round added, and once every target asked has answered (or the time
     /// is up) repairs the ones behind.
     func finish(_ state: ReadState, update: (inout ReadState.Shared) -> Void) {
-        // Read only when the round answers or settles: most calls (a first reply of R) do neither.
-        let wallClock = local.wallClock
+        let now = state.startedMillis
         let (answer, toAsk, repair) = state.shared.withLock { shared -> (Result<GetResponse, OperationError>?, [NodeID], ReadRepairPlan<ByteBuffer>?) in
             update(&shared)
             let toAsk = shared.round.takeTargetsToAsk()
             var answer: Result<GetResponse, OperationError>?
-            var now: UInt64?
             if !shared.answered, shared.round.status != .pending {
                 shared.answered = true
                 if shared.round.status == .won {
-                    let millis = wallClock.nowMillis()
-                    now = millis
-                    answer = .success(Self.response(shared.round.resolution(nowMillis: millis)))
+                    answer = .success(Self.response(shared.round.resolution(nowMillis: now)))
                 } else {
                     answer = .failure(quorumError(shared.round.error))
                 }
@@ -127,7 +126,7 @@ extension Coordinator {
             }
             shared.settled = true
             state.settled.store(true, ordering: .releasing)
-            return (answer, toAsk, shared.round.repairPlan(nowMillis: now ?? wallClock.nowMillis()))
+            return (answer, toAsk, shared.round.repairPlan(nowMillis: now))
         }
         if let answer { state.answer.complete(answer) }
         for node in toAsk { ask(node, for: state) }
@@ -184,17 +183,20 @@ final class ReadState: SweptRound {
     /// `Store.keyHash(key)` and the key's partition, for the local read.
     let keyHash: UInt64
     let partition: Int
+    /// Wall-clock milliseconds when the read began: expiry is judged as of then.
+    let startedMillis: UInt64
     let answer: CoordinatorAnswer<GetResponse>
 
     /// Nodes after the preference list, in ring order, that may stand in for a filling replica.
     let standIns: [NodeID]
 
-    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, keyHash: UInt64, partition: Int, answer: CoordinatorAnswer<GetResponse>, standIns: [NodeID]) {
+    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, keyHash: UInt64, partition: Int, startedMillis: UInt64, answer: CoordinatorAnswer<GetResponse>, standIns: [NodeID]) {
         self.coordinator = coordinator
         self.shared = Mutex(Shared(round: round))
         self.key = key
         self.keyHash = keyHash
         self.partition = partition
+        self.startedMillis = startedMillis
         self.answer = answer
         self.standIns = standIns
     }

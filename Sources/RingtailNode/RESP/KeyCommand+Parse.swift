@@ -5,16 +5,23 @@ extension KeyCommand {
     /// Parses the arguments of a data command whose arity was already checked; the error is
     /// the reply text. Relative expiries become absolute here, against `nowMillis`.
     static func parse(_ kind: RESPCommandKind, _ command: RESPCommand, nowMillis: UInt64) -> Result<KeyCommand, RESPCommandError> {
+        parse(kind, command, clock: { nowMillis })
+    }
+
+    /// `parse(_:_:nowMillis:)` reading `clock` only for a relative expiry: GET and a plain SET,
+    /// nearly all of a cache's traffic, need no clock reading.
+    static func parse(_ kind: RESPCommandKind, _ command: RESPCommand, clock: () -> UInt64) -> Result<KeyCommand, RESPCommandError> {
         do throws(RESPCommandError) {
-            return .success(try parseOrThrow(kind, command, nowMillis: nowMillis))
+            return .success(try parseOrThrow(kind, command, nowMillis: clock))
         } catch {
             return .failure(error)
         }
     }
 
-    private static func parseOrThrow(_ kind: RESPCommandKind, _ command: RESPCommand, nowMillis: UInt64) throws(RESPCommandError) -> KeyCommand {
+    private static func parseOrThrow(_ kind: RESPCommandKind, _ command: RESPCommand, nowMillis: () -> UInt64) throws(RESPCommandError) -> KeyCommand {
         let arguments = command.arguments
-        let rest = Array(arguments.dropFirst())
+        // Only the multi-key commands need the arguments after the name as an array of their own.
+        var rest: [ByteBuffer] { Array(arguments.dropFirst()) }
         let key = arguments.count > 1 ? arguments[1] : ByteBuffer()
         switch kind {
         case .get: return KeyCommand(operation: .get, keys: [key])
@@ -39,6 +46,7 @@ extension KeyCommand {
             return KeyCommand(operation: .incrBy(-decrement), keys: [key])
         case .append: return KeyCommand(operation: .append(arguments[2]), keys: [key])
         case .mset:
+            let rest = rest
             guard rest.count.isMultiple(of: 2) else { throw RESPCommandError(RESPErrors.wrongArity("mset")) }
             let keys = stride(from: 0, to: rest.count, by: 2).map { rest[$0] }
             let values = stride(from: 1, to: rest.count, by: 2).map { rest[$0] }
@@ -68,7 +76,7 @@ extension KeyCommand {
     }
 
     /// SET's options: `NX|XX`, `GET`, one of `EX|PX|EXAT|PXAT n` or `KEEPTTL`.
-    private static func setOptions(_ words: ArraySlice<ByteBuffer>, nowMillis: UInt64) throws(RESPCommandError) -> SetOptions {
+    private static func setOptions(_ words: ArraySlice<ByteBuffer>, nowMillis: () -> UInt64) throws(RESPCommandError) -> SetOptions {
         var options = SetOptions()
         var pendingExpiry: (word: ByteBuffer, unit: Int64, absolute: Bool)?
         var index = words.startIndex
@@ -100,7 +108,7 @@ extension KeyCommand {
     }
 
     /// GETEX's options: one of `EX|PX|EXAT|PXAT n` or `PERSIST`, or none.
-    private static func getexChange(_ words: ArraySlice<ByteBuffer>, nowMillis: UInt64) throws(RESPCommandError) -> ExpiryChange? {
+    private static func getexChange(_ words: ArraySlice<ByteBuffer>, nowMillis: () -> UInt64) throws(RESPCommandError) -> ExpiryChange? {
         guard let first = words.first else { return nil }
         if words.count == 1, first.respEqualsIgnoringCase("PERSIST") { return .persist }
         guard words.count == 2, let (unit, absolute) = expiryUnit(first) else { throw RESPCommandError(RESPErrors.syntax) }
@@ -116,18 +124,18 @@ extension KeyCommand {
     }
 
     /// An expiry option (positive, as SET and GETEX require) as an absolute time.
-    private static func expiryOption(_ word: ByteBuffer, unit: Int64, absolute: Bool, nowMillis: UInt64, command: String) throws(RESPCommandError) -> ExpiryChange {
+    private static func expiryOption(_ word: ByteBuffer, unit: Int64, absolute: Bool, nowMillis: () -> UInt64, command: String) throws(RESPCommandError) -> ExpiryChange {
         let value = try integer(word)
         guard value > 0 else { throw RESPCommandError(RESPErrors.invalidExpireTime(command)) }
         return .at(millis: UInt64(try expireTime(word, unit: unit, absolute: absolute, nowMillis: nowMillis, command: command)))
     }
 
     /// EXPIRE's time as absolute milliseconds; at most 1 (long past) for times before the epoch.
-    private static func expireTime(_ word: ByteBuffer, unit: Int64, absolute: Bool, nowMillis: UInt64, command: String) throws(RESPCommandError) -> UInt64 {
+    private static func expireTime(_ word: ByteBuffer, unit: Int64, absolute: Bool, nowMillis: () -> UInt64, command: String) throws(RESPCommandError) -> UInt64 {
         let value = try integer(word)
         let (scaled, overflow) = value.multipliedReportingOverflow(by: unit)
         guard !overflow else { throw RESPCommandError(RESPErrors.invalidExpireTime(command)) }
-        let base = absolute ? 0 : Int64(clamping: nowMillis)
+        let base = absolute ? 0 : Int64(clamping: nowMillis())
         let (when, overflow2) = scaled.addingReportingOverflow(base)
         guard !overflow2 else { throw RESPCommandError(RESPErrors.invalidExpireTime(command)) }
         return UInt64(max(1, when))

@@ -111,7 +111,7 @@ final class RESPSession {
 
     private func runKeyCommand(_ kind: RESPCommandKind, _ command: RESPCommand, into output: inout ByteBuffer, on eventLoop: any EventLoop) -> Outcome {
         let parsed: KeyCommand
-        switch KeyCommand.parse(kind, command, nowMillis: node.wallClock.nowMillis()) {
+        switch KeyCommand.parse(kind, command, clock: { node.wallClock.nowMillis() }) {
         case .success(let keyCommand): parsed = keyCommand
         case .failure(let error):
             output.writeRESPError(error.message)
