@@ -110,7 +110,7 @@ public final class ClusterState: Sendable {
 
     /// Rebuilds the ring, routes and custody for the members of `generation`, unless a newer
     /// generation's rebuild came first.
-    private func rebuildRing(from members: [Member], without gone: Set<NodeID>, generation: UInt64) {
+    func rebuildRing(from members: [Member], without gone: Set<NodeID>, generation: UInt64) {
         rebuilt.withLock { last in
             guard generation > last else { return }
             last = generation
