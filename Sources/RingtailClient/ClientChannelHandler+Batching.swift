@@ -9,18 +9,13 @@ extension ClientChannelHandler {
         guard !gatheredReads.isEmpty else { return }
         let reads = gatheredReads
         gatheredReads = []
-        guard reads.count > 1 else { return encode(reads[0], context: context) }
+        guard reads.count > 1 else { return encode(reads[0].asReplicaRead, context: context) }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         var next = 0
         while next < reads.count {
             let batch = Array(reads[next..<min(next + Self.maxReadsPerBatch, reads.count)])
             next += batch.count
-            let message = ReplicaReadBatchRequest(reads: batch.map { request in
-                guard case .message(.replicaReadRequest(let read)) = request.payload else {
-                    preconditionFailure("only replica reads are gathered")
-                }
-                return read
-            })
+            let message = ReplicaReadBatchRequest(reads: batch.map { ReplicaReadRequest(key: $0.body) })
             let sink = ResponseSink.callback { result in handler.value.distribute(result, to: batch) }
             encode(OutgoingRequest(message: .replicaReadBatchRequest(message), sink: sink), context: context)
         }
@@ -28,7 +23,7 @@ extension ClientChannelHandler {
 
     /// Hands each read of a batch its own answer, as the frame it would have had alone; the
     /// reads the response had no room for are sent again.
-    private func distribute(_ result: Result<Frame, any Error>, to reads: [OutgoingRequest]) {
+    private func distribute(_ result: Result<Frame, any Error>, to reads: [GatheredRequest]) {
         guard case .success(let frame) = result, frame.messageType == .replicaReadBatchResponse else {
             // A failure (timeout, closed connection) or the peer's error for the whole batch:
             // every read gets it, and reads an error frame as it would its own.
@@ -50,7 +45,16 @@ extension ClientChannelHandler {
         for (read, body) in zip(reads, answers) {
             read.sink.complete(.success(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: frame.requestID, body: body)))
         }
-        for read in reads.dropFirst(answers.count) { enqueue(read) }
+        for read in reads.dropFirst(answers.count) { enqueue(read.asReplicaRead) }
+    }
+
+    /// The key of a replica read, else nil.
+    static func replicaReadKey(_ payload: OutgoingRequest.Payload) -> ByteBuffer? {
+        switch payload {
+        case .replicaRead(let key): key
+        case .message(.replicaReadRequest(let read)): read.key
+        default: nil
+        }
     }
 
     /// The body of a replica write (encoded for several owners, or not yet), else nil.
@@ -68,7 +72,7 @@ extension ClientChannelHandler {
         guard !gatheredWrites.isEmpty else { return }
         let writes = gatheredWrites
         gatheredWrites = []
-        guard writes.count > 1 else { return encode(writes[0].request, context: context) }
+        guard writes.count > 1 else { return encode(writes[0].asReplicaWrite, context: context) }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         var next = 0
         while next < writes.count {
@@ -79,7 +83,7 @@ extension ClientChannelHandler {
                 bytes += writes[end].body.readableBytes
                 end += 1
             }
-            let batch = writes[next..<end].map(\.request)
+            let batch = writes[next..<end].map(\.sink)
             let sink = ResponseSink.callback { result in handler.value.distributeWrites(result, to: batch) }
             encode(OutgoingRequest(payload: .writeBatch(writes[next..<end].map(\.body)), sink: sink), context: context)
             next = end
@@ -87,9 +91,9 @@ extension ClientChannelHandler {
     }
 
     /// Hands each write of a batch its own outcome, as the frame it would have had alone.
-    private func distributeWrites(_ result: Result<Frame, any Error>, to writes: [OutgoingRequest]) {
+    private func distributeWrites(_ result: Result<Frame, any Error>, to writes: [ResponseSink]) {
         guard case .success(let frame) = result, frame.messageType == .replicaWriteBatchResponse else {
-            for write in writes { write.sink.complete(result) }
+            for write in writes { write.complete(result) }
             return
         }
         let outcomes: [Frame?]
@@ -100,14 +104,14 @@ extension ClientChannelHandler {
         }
         guard outcomes.count == writes.count else {
             let violation = RingtailClientError.protocolViolation("a batch of \(writes.count) replica writes answered with \(outcomes.count) outcomes")
-            for write in writes { write.sink.complete(.failure(violation)) }
+            for write in writes { write.complete(.failure(violation)) }
             return
         }
         for (write, outcome) in zip(writes, outcomes) {
             if let outcome {
-                write.sink.complete(.success(outcome))
+                write.complete(.success(outcome))
             } else {
-                write.sink.complete(.failure(RingtailClientError.protocolViolation("a replica write's outcome without response or error")))
+                write.complete(.failure(RingtailClientError.protocolViolation("a replica write's outcome without response or error")))
             }
         }
     }
@@ -117,4 +121,19 @@ extension ClientChannelHandler {
     static let maxWriteBatchBytes = 1 << 20
     /// Reads per batch: a pipelined burst of reads goes as a few frames, not one huge one.
     static let maxReadsPerBatch = 64
+}
+
+/// A replica read or write gathered for the end-of-turn batch: its key or request body, and
+/// whoever its answer goes to.
+struct GatheredRequest {
+    var body: ByteBuffer
+    var sink: ResponseSink
+
+    /// The read sent on its own.
+    var asReplicaRead: OutgoingRequest { OutgoingRequest(payload: .replicaRead(body), sink: sink) }
+
+    /// The write sent on its own.
+    var asReplicaWrite: OutgoingRequest {
+        OutgoingRequest(frame: Frame(messageTypeRaw: MessageType.replicaWriteRequest.rawValue, requestID: 0, body: body), sink: sink)
+    }
 }

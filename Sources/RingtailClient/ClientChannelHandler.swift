@@ -19,6 +19,9 @@ enum ResponseSink {
 struct OutgoingRequest {
     enum Payload {
         case message(AnyMessage)
+        /// A `ReplicaReadRequest` for this key: the coordinator's most frequent request, kept
+        /// small (copying an `AnyMessage` runs through every case of the enum).
+        case replicaRead(ByteBuffer)
         /// Already encoded (`Frame(encoding:)`); sent with this request's id.
         case frame(Frame)
         /// Replica writes gathered into one `ReplicaWriteBatchRequest`, each a request body.
@@ -76,11 +79,11 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private let liveness: PeerLiveness?
     /// Requests in flight, oldest first, consecutive ids; `sink` is nil once answered.
     private var inFlight = CircularBuffer<InFlight>()
-    /// Replica reads sent this turn, to go as one batch at its end (one frame, one request id
-    /// and one answer for all of them, instead of one each).
-    var gatheredReads: [OutgoingRequest] = []
-    /// Replica writes sent this turn with their request bodies, likewise batched at its end.
-    var gatheredWrites: [(request: OutgoingRequest, body: ByteBuffer)] = []
+    /// Replica reads sent this turn (their keys), to go as one batch at its end (one frame, one
+    /// request id and one answer for all of them, instead of one each).
+    var gatheredReads: [GatheredRequest] = []
+    /// Replica writes sent this turn (their request bodies), likewise batched at its end.
+    var gatheredWrites: [GatheredRequest] = []
     private var timer: Scheduled<Void>?
     private var flushScheduled = false
     /// The deadline of the batch being gathered for the end-of-turn flush: its requests share
@@ -129,10 +132,10 @@ final class ClientChannelHandler: ChannelDuplexHandler {
             request.sink.complete(.failure(RingtailClientError.connectionClosed))
             return
         }
-        if promise == nil, case .message(.replicaReadRequest) = request.payload {
-            gatheredReads.append(request)
+        if promise == nil, let key = Self.replicaReadKey(request.payload) {
+            gatheredReads.append(GatheredRequest(body: key, sink: request.sink))
         } else if promise == nil, let write = Self.replicaWriteBody(request.payload) {
-            gatheredWrites.append((request, write))
+            gatheredWrites.append(GatheredRequest(body: write, sink: request.sink))
         } else {
             encode(request, context: context)
             // Someone waits for this very write (nobody does today): hand the batch over now, with it.
@@ -168,6 +171,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         switch request.payload {
         case .message(let message):
             outgoing.writeFrame(message, requestID: id)
+        case .replicaRead(let key):
+            outgoing.writeFrame(.replicaReadRequest(ReplicaReadRequest(key: key)), requestID: id)
         case .frame(var frame):
             frame.requestID = id
             outgoing.writeFrame(frame)
@@ -273,7 +278,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private func failAll(_ error: RingtailClientError) {
         let requests = inFlight
         inFlight.removeAll()
-        let gathered = gatheredReads + gatheredWrites.map(\.request)
+        let gathered = gatheredReads + gatheredWrites
         gatheredReads = []
         gatheredWrites = []
         for request in requests { request.sink?.complete(.failure(error)) }

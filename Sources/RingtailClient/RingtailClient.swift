@@ -80,6 +80,12 @@ public final class RingtailClient: Sendable {
         send(OutgoingRequest(message: message, sink: .callback(completion)))
     }
 
+    /// Sends a `ReplicaReadRequest` for `key` and calls `completion` as `send(_:completion:)`
+    /// does: the coordinator's most frequent request, sent without wrapping it in an `AnyMessage`.
+    public func sendReplicaRead(key: ByteBuffer, completion: @escaping @Sendable (Result<Frame, any Error>) -> Void) {
+        send(OutgoingRequest(payload: .replicaRead(key), sink: .callback(completion)))
+    }
+
     /// `send(_:completion:)` for a message already encoded with `Frame(encoding:)`: the
     /// coordinator encodes a replica write once for all the replicas it goes to.
     public func send(encoded frame: Frame, completion: @escaping @Sendable (Result<Frame, any Error>) -> Void) {

@@ -50,9 +50,12 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
     /// Sends a replica read of each key in one event-loop turn; returns the frames that went out.
     private func sendReads(_ keys: [String], on channel: EmbeddedChannel, outcomes: Outcomes, from first: Int = 0) throws -> [Frame] {
         for (offset, key) in keys.enumerated() {
-            let read = AnyMessage.replicaReadRequest(ReplicaReadRequest(key: ByteBuffer(string: key)))
+            // Both forms a read comes in: the key alone (as the coordinator sends it), and the message.
+            let payload: OutgoingRequest.Payload = offset.isMultiple(of: 2)
+                ? .replicaRead(ByteBuffer(string: key))
+                : .message(.replicaReadRequest(ReplicaReadRequest(key: ByteBuffer(string: key))))
             // A plain write, as the client makes: no flush of its own, the handler's comes at the end of the turn.
-            channel.write(OutgoingRequest(message: read, sink: outcomes.sink(first + offset)), promise: nil)
+            channel.write(OutgoingRequest(payload: payload, sink: outcomes.sink(first + offset)), promise: nil)
         }
         return try sentFrames(on: channel)
     }

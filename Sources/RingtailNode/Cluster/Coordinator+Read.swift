@@ -65,7 +65,7 @@ extension Coordinator {
             record(state, from: node, result: .failure(OperationError(.internalError, "no address for \(node)")))
             return
         }
-        client.send(.replicaReadRequest(ReplicaReadRequest(key: state.key))) { [self] result in
+        client.sendReplicaRead(key: state.key) { [self] result in
             record(state, from: node, result: PeerReply<ReplicaReadResponse>.decode(result))
         }
     }
