@@ -50,6 +50,8 @@ extension ReadRound {
     /// version they would serve the older value as if it were current.
     public func repairPlan(nowMillis: UInt64) -> ReadRepairPlan<Payload>? {
         guard let newest else { return nil }
+        // Usually every replica asked holds the newest version: nothing to build.
+        if allAnswersHold(newest.version) { return nil }
         let newestExpired = newest.isExpired(atMillis: nowMillis)
         var behind: [RepairTarget] = []
         for node in targets {

@@ -24,6 +24,14 @@ public struct ReadRound<Payload> {
         var node: NodeID
         /// Nil for `missing`.
         var entry: ReplicaEntry<Payload>?
+        /// `entry?.version`, readable without copying the entry (and retaining its payload).
+        var version: Version?
+
+        init(node: NodeID, entry: ReplicaEntry<Payload>?) {
+            self.node = node
+            self.entry = entry
+            self.version = entry?.version
+        }
     }
 
     /// - Throws: `QuorumError.quorumOutOfRange` unless `1 <= required <= targets.count`
@@ -118,12 +126,52 @@ public struct ReadRound<Payload> {
     /// Equal versions name the same write, so which of them is picked does not matter; the
     /// first in target order is, so the result does not depend on arrival order.
     public var newest: ReplicaEntry<Payload>? {
-        var best: ReplicaEntry<Payload>?
-        for node in tally.targets {
-            guard case let entry?? = self.entry(from: node) else { continue }
-            if best.map({ entry.version > $0.version }) ?? true { best = entry }
+        newestSlot.flatMap { answer(atSlot: $0).entry }
+    }
+
+    /// How many successful replies are stored.
+    private var answerSlots: Int {
+        (firstAnswer == nil ? 0 : 1) + (secondAnswer == nil ? 0 : 1) + laterAnswers.count
+    }
+
+    private func answer(atSlot slot: Int) -> Answer {
+        switch slot {
+        case 0: firstAnswer!
+        case 1: secondAnswer!
+        default: laterAnswers[slot - 2]
         }
-        return best
+    }
+
+    private func version(atSlot slot: Int) -> Version? {
+        switch slot {
+        case 0: firstAnswer?.version
+        case 1: secondAnswer?.version
+        default: laterAnswers[slot - 2].version
+        }
+    }
+
+    /// The slot of the newest entry (by versions alone: no entry is copied), the first in
+    /// target order among equal versions; nil when every reply said missing.
+    private var newestSlot: Int? {
+        var best: (slot: Int, version: Version)?
+        for slot in 0..<answerSlots {
+            guard let version = version(atSlot: slot) else { continue }
+            if let current = best {
+                if version < current.version { continue }
+                if version == current.version, targetIndex(ofSlot: slot) > targetIndex(ofSlot: current.slot) { continue }
+            }
+            best = (slot, version)
+        }
+        return best?.slot
+    }
+
+    private func targetIndex(ofSlot slot: Int) -> Int {
+        tally.targets.firstIndex(of: answer(atSlot: slot).node) ?? .max
+    }
+
+    /// Every successful reply holds `version` (so nobody is behind).
+    func allAnswersHold(_ version: Version) -> Bool {
+        (0..<answerSlots).allSatisfy { self.version(atSlot: $0) == version }
     }
 
     /// What the client is told, from the successful replies so far. Meaningful once the round
