@@ -13,8 +13,8 @@ import PackageDescription
 /// The request path's modules skip the runtime exclusivity checks in release builds: they were
 /// ~5% of a pipelined request's CPU (docs/BENCHMARKS.md). Debug builds, and so the test suite,
 /// keep checking, which is where an overlapping access would show. The scripts' release builds
-/// (scripts/lib.sh, `swift_build`) pass the flag to every module, dependencies included, which
-/// a package manifest cannot do.
+/// (scripts/lib.sh, `swift_build`) pass the flag, and cross-module optimization, to every
+/// module, dependencies included, which a package manifest cannot do.
 let requestPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
