@@ -8,10 +8,10 @@ import Synchronization
 
 extension Coordinator {
     /// Reads `key` from R of its reachable replicas (this node first when it is one) and
-    /// answers with the newest version live when the read began (one clock reading serves the
-    /// local read, the answer's expiry check and the repair plan). The other replicas are asked only when one of the R
-    /// fails, is still filling, or is slow (see `ReadRound`). Replicas asked that were behind
-    /// are repaired in the background once all of them have answered.
+    /// answers with the newest version, judging expiry as of the read's start (one clock
+    /// reading serves the local read, the answer and the repair plan). The other replicas are
+    /// asked only when one of the R fails, is still filling, or is slow (see `ReadRound`).
+    /// Replicas asked that were behind are repaired in the background once all have answered.
     public func read(_ key: ByteBuffer, readQuorum: UInt32?, on eventLoop: any EventLoop) -> EventLoopFuture<GetResponse> {
         CoordinatorAnswer.future(on: eventLoop) { read(key, readQuorum: readQuorum, answer: $0) }
     }
