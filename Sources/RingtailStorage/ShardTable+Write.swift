@@ -78,7 +78,7 @@ extension ShardTable {
             blockBytes += cost
         }
         admit(incoming)
-        observer?.storeChanged(key: key, old: old, new: incoming.stamp)
+        observer?.storeWritten(key: key, keyHash: keyHash, old: old, new: incoming.stamp, nowMillis: now)
         return .applied(replacedLiveValue: replacedLiveValue)
     }
 

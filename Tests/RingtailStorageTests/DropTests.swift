@@ -8,6 +8,7 @@ import Testing
     @Test(arguments: [1, 4] as [Int])
     func dropRemovesExactlyTheMatchingEntries(shards: Int) {
         let observer = RecordingObserver()
+        observer.expectedNowMillis.store(t0, ordering: .relaxed)
         let store = Store(configuration: StoreConfiguration(maxMemoryBytes: 8 << 20, shardCount: shards), observer: observer)
         var expectedDropped: Set<String> = []
         for index in 0..<2000 {

@@ -47,7 +47,44 @@ final class RecordingObserver: StoreObserver {
     }
 }
 
+/// Counts which of the two change callbacks the store used.
+final class CallbackCounter: StoreObserver {
+    let written = Atomic<Int>(0)
+    let changedDirectly = Atomic<Int>(0)
+
+    func storeChanged(key: UnsafeRawBufferPointer, old: EntryStampInfo?, new: EntryStampInfo?) {
+        changedDirectly.add(1, ordering: .relaxed)
+    }
+
+    func storeWritten(
+        key: UnsafeRawBufferPointer, keyHash: UInt64, old: EntryStampInfo?, new: EntryStampInfo?, nowMillis: UInt64
+    ) {
+        written.add(1, ordering: .relaxed)
+    }
+
+    func storeEvicted(key: UnsafeRawBufferPointer, entry: EntryStampInfo) {}
+}
+
 @Suite struct ObserverTests {
+    /// Every write and delete reports through `storeWritten` (hash and time given, so the
+    /// observer reads no clock): an insert, an overwrite in place, one that moves to a larger
+    /// block, and a delete.
+    @Test func everyWriteReportsItsHashAndTime() {
+        let observer = CallbackCounter()
+        let store = Store(configuration: StoreConfiguration(maxMemoryBytes: 1 << 20, shardCount: 1), observer: observer)
+        let key = Array("k".utf8)
+        key.withUnsafeBytes { keyBytes in
+            for (stamp, size) in [(1, 10), (2, 10), (3, 500)] as [(UInt64, Int)] {
+                bytes(size).withUnsafeBytes { value in
+                    _ = store.write(key: keyBytes, value: value, version: version(stamp), expiresAtMillis: 0, nowMillis: 1_000)
+                }
+            }
+            _ = store.delete(key: keyBytes, version: version(4), nowMillis: 1_000)
+        }
+        #expect(observer.written.load(ordering: .relaxed) == 4)
+        #expect(observer.changedDirectly.load(ordering: .relaxed) == 0)
+    }
+
     /// `attachAfter`: nil attaches the observer at creation; a count attaches it (replaying the
     /// store) after that many operations, as dormant anti-entropy trees are.
     @Test(arguments: [(1, nil), (4, nil), (4, 7_000), (1, 12_000)] as [(Int, Int?)])
