@@ -19,19 +19,22 @@ public struct ReadRound<Payload> {
     private var firstAnswer: Answer?
     private var secondAnswer: Answer?
     private var laterAnswers: [Answer] = []
+    /// What the search for the newest answer reads of the first two, kept apart: reading it
+    /// through `firstAnswer?` copied the whole answer (retaining its node name and payload).
+    private var firstKey: AnswerKey?
+    private var secondKey: AnswerKey?
 
     struct Answer {
         var node: NodeID
         /// Nil for `missing`.
         var entry: ReplicaEntry<Payload>?
-        /// `entry?.version`, readable without copying the entry (and retaining its payload).
-        var version: Version?
+        var key: AnswerKey
+    }
 
-        init(node: NodeID, entry: ReplicaEntry<Payload>?) {
-            self.node = node
-            self.entry = entry
-            self.version = entry?.version
-        }
+    /// An answer's version (nil for `missing`) and its node's position among the targets.
+    struct AnswerKey: Hashable {
+        var version: Version?
+        var targetIndex: Int
     }
 
     /// - Throws: `QuorumError.quorumOutOfRange` unless `1 <= required <= targets.count`
@@ -69,16 +72,20 @@ public struct ReadRound<Payload> {
         if case .failed(let reason) = reply {
             _ = tally.accept(node, failure: reason)
         } else if tally.accept(node, failure: nil) {
-            appendAnswer(Answer(node: node, entry: reply.entry))
+            appendAnswer(node: node, entry: reply.entry)
         }
         return tally.decision
     }
 
-    private mutating func appendAnswer(_ answer: Answer) {
-        if firstAnswer == nil {
+    private mutating func appendAnswer(node: NodeID, entry: ReplicaEntry<Payload>?) {
+        let key = AnswerKey(version: entry?.version, targetIndex: tally.targets.firstIndex(of: node) ?? .max)
+        let answer = Answer(node: node, entry: entry, key: key)
+        if firstKey == nil {
             firstAnswer = answer
-        } else if secondAnswer == nil {
+            firstKey = key
+        } else if secondKey == nil {
             secondAnswer = answer
+            secondKey = key
         } else {
             laterAnswers.append(answer)
         }
@@ -103,7 +110,7 @@ public struct ReadRound<Payload> {
         if case .failed(let reason) = reply {
             _ = tally.accept(node, failure: reason)
         } else if tally.accept(node, failure: nil, counts: false, standIn: standIn) {
-            appendAnswer(Answer(node: node, entry: reply.entry))
+            appendAnswer(node: node, entry: reply.entry)
             notReady.insert(node)
         }
         let addedStandIn = !hadStandIn && standIn.map(tally.targets.contains) == true
@@ -131,7 +138,7 @@ public struct ReadRound<Payload> {
 
     /// How many successful replies are stored.
     private var answerSlots: Int {
-        (firstAnswer == nil ? 0 : 1) + (secondAnswer == nil ? 0 : 1) + laterAnswers.count
+        (firstKey == nil ? 0 : 1) + (secondKey == nil ? 0 : 1) + laterAnswers.count
     }
 
     private func answer(atSlot slot: Int) -> Answer {
@@ -142,36 +149,33 @@ public struct ReadRound<Payload> {
         }
     }
 
-    private func version(atSlot slot: Int) -> Version? {
+    private func key(atSlot slot: Int) -> AnswerKey {
         switch slot {
-        case 0: firstAnswer?.version
-        case 1: secondAnswer?.version
-        default: laterAnswers[slot - 2].version
+        case 0: firstKey!
+        case 1: secondKey!
+        default: laterAnswers[slot - 2].key
         }
     }
 
     /// The slot of the newest entry (by versions alone: no entry is copied), the first in
     /// target order among equal versions; nil when every reply said missing.
     private var newestSlot: Int? {
-        var best: (slot: Int, version: Version)?
+        var best: (slot: Int, version: Version, targetIndex: Int)?
         for slot in 0..<answerSlots {
-            guard let version = version(atSlot: slot) else { continue }
+            let key = key(atSlot: slot)
+            guard let version = key.version else { continue }
             if let current = best {
                 if version < current.version { continue }
-                if version == current.version, targetIndex(ofSlot: slot) > targetIndex(ofSlot: current.slot) { continue }
+                if version == current.version, key.targetIndex > current.targetIndex { continue }
             }
-            best = (slot, version)
+            best = (slot, version, key.targetIndex)
         }
         return best?.slot
     }
 
-    private func targetIndex(ofSlot slot: Int) -> Int {
-        tally.targets.firstIndex(of: answer(atSlot: slot).node) ?? .max
-    }
-
     /// Every successful reply holds `version` (so nobody is behind).
     func allAnswersHold(_ version: Version) -> Bool {
-        (0..<answerSlots).allSatisfy { self.version(atSlot: $0) == version }
+        (0..<answerSlots).allSatisfy { key(atSlot: $0).version == version }
     }
 
     /// What the client is told, from the successful replies so far. Meaningful once the round
