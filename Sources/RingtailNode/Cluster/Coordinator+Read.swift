@@ -45,7 +45,7 @@ extension Coordinator {
             return answer.complete(.failure(quorumError(shortfall)))
         }
         let state = ReadState(
-            coordinator: self, round: round, key: key, keyHash: keyHash, partition: partition,
+            coordinator: self, round: consume round, key: key, keyHash: keyHash, partition: partition,
             startedMillis: local.wallClock.nowMillis(), answer: answer, standIns: route.extended)
         // Remote requests first, so they are on their way while the local copy is read.
         for node in first where node != cluster.me { ask(node, for: state) }
@@ -190,9 +190,10 @@ final class ReadState: SweptRound {
     /// Nodes after the preference list, in ring order, that may stand in for a filling replica.
     let standIns: [NodeID]
 
-    init(coordinator: Coordinator, round: ReadRound<ByteBuffer>, key: ByteBuffer, keyHash: UInt64, partition: Int, startedMillis: UInt64, answer: CoordinatorAnswer<GetResponse>, standIns: [NodeID]) {
+    /// `round` is moved in, not copied (a round holds a dozen reference-counted fields).
+    init(coordinator: Coordinator, round: consuming ReadRound<ByteBuffer>, key: ByteBuffer, keyHash: UInt64, partition: Int, startedMillis: UInt64, answer: CoordinatorAnswer<GetResponse>, standIns: [NodeID]) {
         self.coordinator = coordinator
-        self.shared = Mutex(Shared(round: round))
+        self.shared = Mutex(Shared(round: consume round))
         self.key = key
         self.keyHash = keyHash
         self.partition = partition
