@@ -147,6 +147,15 @@ struct ReplyTally: Sendable, Hashable {
     }
 
     var outstanding: Int { targets.count - answeredCount }
+
+    /// The targets that have not answered, in order.
+    var unanswered: [NodeID] {
+        targets.indices.filter { !isAnswered($0) }.map { targets[$0] }
+    }
+
+    private func isAnswered(_ index: Int) -> Bool {
+        index < 64 ? answeredBits & (1 << UInt64(index)) != 0 : answeredBeyond64.contains(index)
+    }
     var isComplete: Bool { answeredCount == targets.count }
 
     /// Marks the target at `index` as answered; false if it already had.

@@ -49,6 +49,8 @@ public struct WriteRound: Sendable, Hashable {
     public var failed: Int { tally.failures.count }
     /// Targets that have not answered (including after a timeout).
     public var outstanding: Int { tally.outstanding }
+    /// Those targets, in order.
+    public var unanswered: [NodeID] { tally.unanswered }
     public var failures: [ReplicaFailure] { tally.failures }
     /// Every target has answered; nothing more will arrive.
     public var isComplete: Bool { tally.isComplete }

@@ -169,10 +169,26 @@ struct WriteScenario: Sendable, CustomTestStringConvertible {
         }
         #expect(round.acknowledged == 69)
         #expect(round.outstanding == 1)
+        #expect(round.unanswered == [nodes[69]], "past the bitmask too")
         #expect(round.record(.success, from: nodes[69]) == .won)
         #expect(round.isComplete)
         #expect(round.record(.success, from: NodeID("stranger")) == .won)
         #expect(round.acknowledged == 70)
+    }
+
+    /// The coordinator hands the writes of failed and silent replicas to hinted handoff: the
+    /// silent ones are the targets without an answer, in target order, whatever the arrivals.
+    @Test func unansweredAreTheSilentTargetsInOrder() throws {
+        var round = try WriteRound(targets: [Fixtures.a, Fixtures.b, Fixtures.c], required: 1)
+        #expect(round.unanswered == [Fixtures.a, Fixtures.b, Fixtures.c])
+        round.record(.success, from: Fixtures.b)
+        round.record(.failure(reason: "full"), from: Fixtures.a)
+        round.record(.success, from: NodeID("stranger"))
+        #expect(round.unanswered == [Fixtures.c])
+        round.timeout()
+        #expect(round.unanswered == [Fixtures.c])
+        round.record(.success, from: Fixtures.c)
+        #expect(round.unanswered.isEmpty && round.isComplete)
     }
 
     @Test func failuresKeepTheirReasonsInArrivalOrder() throws {

@@ -49,7 +49,7 @@ extension Coordinator {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .write, required: required, succeeded: 0, contacted: plan.nodes.count, failures: [], timedOut: 0))
             return answer.complete(.failure(quorumError(shortfall)))
         }
-        let state = WriteState(coordinator: self, round: round, targets: plan.targets, entry: entry, answer: answer, version: version)
+        let state = WriteState(coordinator: self, round: consume round, targets: plan.targets, entry: entry, answer: answer, version: version)
         // Remote requests first, so they are on their way while the local copy is written.
         // Owners get the same request: encoded once when there are several of them.
         let me = cluster.me
@@ -85,13 +85,11 @@ extension Coordinator {
 
     private func record(_ state: WriteState, from node: NodeID, result: Result<ReplicaWriteResponse, OperationError>) {
         finish(state) { shared in
-            if !shared.replied.contains(node) { shared.replied.append(node) }
             switch result {
             case .success(let response):
                 if response.replacedLiveValue { shared.replacedLiveValue = true }
                 shared.round.record(.success, from: node)
             case .failure(let error):
-                shared.failedNodes.append(node)
                 shared.round.record(.failure(reason: error.message), from: node)
             }
         }
@@ -116,9 +114,8 @@ extension Coordinator {
                 shared.settled = true
                 state.settled.store(true, ordering: .releasing)
                 // Usually every replica answered and none failed: nothing to build then.
-                let silent = state.targets.contains { !shared.replied.contains($0.node) }
-                if silent || !shared.failedNodes.isEmpty {
-                    leftovers = shared.failedNodes + state.targets.map(\.node).filter { !shared.replied.contains($0) }
+                if shared.round.outstanding > 0 || shared.round.failed > 0 {
+                    leftovers = shared.round.failures.map(\.node) + shared.round.unanswered
                 }
             }
             return (answer, leftovers)
@@ -141,9 +138,6 @@ final class WriteState: SweptRound {
         var answered = false
         var settled = false
         var replacedLiveValue = false
-        var failedNodes: [NodeID] = []
-        /// A few nodes: an array, searched linearly, costs less per write than a set.
-        var replied: [NodeID] = []
     }
 
     let coordinator: Coordinator
@@ -155,12 +149,13 @@ final class WriteState: SweptRound {
     let answer: CoordinatorAnswer<Coordinator.WriteOutcome>
     let version: RingtailModel.Version
 
+    /// `round` is moved in, not copied.
     init(
-        coordinator: Coordinator, round: WriteRound, targets: [ReplicaTarget], entry: StoredEntry,
+        coordinator: Coordinator, round: consuming WriteRound, targets: [ReplicaTarget], entry: StoredEntry,
         answer: CoordinatorAnswer<Coordinator.WriteOutcome>, version: RingtailModel.Version
     ) {
         self.coordinator = coordinator
-        self.shared = Mutex(Shared(round: round))
+        self.shared = Mutex(Shared(round: consume round))
         self.targets = targets
         self.entry = entry
         self.answer = answer
