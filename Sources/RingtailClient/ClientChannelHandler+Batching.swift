@@ -11,14 +11,30 @@ extension ClientChannelHandler {
         gatheredReads = []
         guard reads.count > 1 else { return encode(reads[0].asReplicaRead, context: context) }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        var next = 0
-        while next < reads.count {
-            let batch = Array(reads[next..<min(next + Self.maxReadsPerBatch, reads.count)])
-            next += batch.count
+        for range in Self.batchRanges(reads, maxCount: Self.maxReadsPerBatch, maxBytes: .max) {
+            let batch = Array(reads[range])
             let message = ReplicaReadBatchRequest(reads: batch.map { ReplicaReadRequest(key: $0.body) })
             let sink = ResponseSink.callback { result in handler.value.distribute(result, to: batch) }
             encode(OutgoingRequest(message: .replicaReadBatchRequest(message), sink: sink), context: context)
         }
+    }
+
+    /// Consecutive runs of `requests`, each at most `maxCount` long and `maxBytes` of bodies (a
+    /// single larger body goes alone), in order.
+    static func batchRanges(_ requests: [GatheredRequest], maxCount: Int, maxBytes: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var next = 0
+        while next < requests.count {
+            var end = next + 1
+            var bytes = requests[next].body.readableBytes
+            while end < requests.count, end - next < maxCount, bytes + requests[end].body.readableBytes <= maxBytes {
+                bytes += requests[end].body.readableBytes
+                end += 1
+            }
+            ranges.append(next..<end)
+            next = end
+        }
+        return ranges
     }
 
     /// Hands each read of a batch its own answer, as the frame it would have had alone; the
@@ -74,19 +90,10 @@ extension ClientChannelHandler {
         gatheredWrites = []
         guard writes.count > 1 else { return encode(writes[0].asReplicaWrite, context: context) }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        var next = 0
-        while next < writes.count {
-            var end = next + 1
-            var bytes = writes[next].body.readableBytes
-            while end < writes.count, end - next < Self.maxWritesPerBatch,
-                  bytes + writes[end].body.readableBytes <= Self.maxWriteBatchBytes {
-                bytes += writes[end].body.readableBytes
-                end += 1
-            }
-            let batch = writes[next..<end].map(\.sink)
+        for range in Self.batchRanges(writes, maxCount: Self.maxWritesPerBatch, maxBytes: Self.maxWriteBatchBytes) {
+            let batch = writes[range].map(\.sink)
             let sink = ResponseSink.callback { result in handler.value.distributeWrites(result, to: batch) }
-            encode(OutgoingRequest(payload: .writeBatch(writes[next..<end].map(\.body)), sink: sink), context: context)
-            next = end
+            encode(OutgoingRequest(payload: .writeBatch(writes[range].map(\.body)), sink: sink), context: context)
         }
     }
 
