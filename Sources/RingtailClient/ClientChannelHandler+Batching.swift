@@ -9,7 +9,10 @@ extension ClientChannelHandler {
         guard !gatheredReads.isEmpty else { return }
         let reads = gatheredReads
         gatheredReads = []
-        guard reads.count > 1 else { return encode(reads[0].asReplicaRead, context: context) }
+        guard reads.count > 1, !peerRefusesBatches else {
+            for read in reads { encode(read.asReplicaRead, context: context) }
+            return
+        }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         for range in Self.batchRanges(reads, maxCount: Self.maxReadsPerBatch, maxBytes: .max) {
             let batch = Array(reads[range])
@@ -40,6 +43,10 @@ extension ClientChannelHandler {
     /// Hands each read of a batch its own answer, as the frame it would have had alone; the
     /// reads the response had no room for are sent again.
     private func distribute(_ result: Result<Frame, any Error>, to reads: [GatheredRequest]) {
+        if refusedAsUnknown(result) {
+            for read in reads { enqueue(read.asReplicaRead) }
+            return
+        }
         guard case .success(let frame) = result, frame.messageType == .replicaReadBatchResponse else {
             // A failure (timeout, closed connection) or the peer's error for the whole batch:
             // every read gets it, and reads an error frame as it would its own.
@@ -62,6 +69,17 @@ extension ClientChannelHandler {
             read.sink.complete(.success(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: frame.requestID, body: body)))
         }
         for read in reads.dropFirst(answers.count) { enqueue(read.asReplicaRead) }
+    }
+
+    /// Whether the peer answered a batch with "unknown message type": a build from before
+    /// batches (a rolling upgrade). From then on this connection sends every replica request
+    /// alone, and the caller sends the refused batch's requests again, alone.
+    private func refusedAsUnknown(_ result: Result<Frame, any Error>) -> Bool {
+        guard case .success(let frame) = result, frame.messageType == .errorResponse else { return false }
+        var body = frame.body
+        guard let error = try? ErrorResponse(decoding: &body), error.code == .unknownMessageType else { return false }
+        peerRefusesBatches = true
+        return true
     }
 
     /// The key of a replica read, else nil.
@@ -88,17 +106,26 @@ extension ClientChannelHandler {
         guard !gatheredWrites.isEmpty else { return }
         let writes = gatheredWrites
         gatheredWrites = []
-        guard writes.count > 1 else { return encode(writes[0].asReplicaWrite, context: context) }
+        guard writes.count > 1, !peerRefusesBatches else {
+            for write in writes { encode(write.asReplicaWrite, context: context) }
+            return
+        }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         for range in Self.batchRanges(writes, maxCount: Self.maxWritesPerBatch, maxBytes: Self.maxWriteBatchBytes) {
-            let batch = writes[range].map(\.sink)
+            let batch = Array(writes[range])
             let sink = ResponseSink.callback { result in handler.value.distributeWrites(result, to: batch) }
             encode(OutgoingRequest(payload: .writeBatch(writes[range].map(\.body)), sink: sink), context: context)
         }
     }
 
     /// Hands each write of a batch its own outcome, as the frame it would have had alone.
-    private func distributeWrites(_ result: Result<Frame, any Error>, to writes: [ResponseSink]) {
+    private func distributeWrites(_ result: Result<Frame, any Error>, to batch: [GatheredRequest]) {
+        if refusedAsUnknown(result) {
+            // Nothing of the batch was applied: each write goes again, alone.
+            for write in batch { enqueue(write.asReplicaWrite) }
+            return
+        }
+        let writes = batch.map(\.sink)
         guard case .success(let frame) = result, frame.messageType == .replicaWriteBatchResponse else {
             for write in writes { write.complete(result) }
             return

@@ -59,7 +59,9 @@ struct OutgoingRequest {
 /// Replica reads and writes are gathered over the turn and go at its end as one
 /// `ReplicaReadBatchRequest` and `ReplicaWriteBatchRequest` (a lone one as itself): one frame,
 /// one id and one answer for what a coordinator sends a peer in a turn, each request then
-/// handed its own answer as if it had come alone.
+/// handed its own answer as if it had come alone. A peer that does not know batches (an
+/// earlier build, during a rolling upgrade) refuses the first one as an unknown message type;
+/// its requests are then sent again alone, and so is everything after them on that connection.
 ///
 /// Every request has the same timeout, so deadlines expire in the order requests were
 /// written: one timer, set for the oldest request still waiting, serves them all (a timer
@@ -84,6 +86,9 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     var gatheredReads: [GatheredRequest] = []
     /// Replica writes sent this turn (their request bodies), likewise batched at its end.
     var gatheredWrites: [GatheredRequest] = []
+    /// The peer answered a batch with "unknown message type" (a build from before batches):
+    /// replica requests go to it one frame each.
+    var peerRefusesBatches = false
     private var timer: Scheduled<Void>?
     private var flushScheduled = false
     /// The deadline of the batch being gathered for the end-of-turn flush: its requests share

@@ -164,6 +164,61 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
         _ = try channel.finish()
     }
 
+    /// A peer of a build from before batches answers one with "unknown message type".
+    private func refuseAsUnknown(_ request: Frame, on channel: EmbeddedChannel) throws {
+        let error = ErrorResponse(code: .unknownMessageType, message: "unknown message type \(request.messageTypeRaw)")
+        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.errorResponse.rawValue, requestID: request.requestID, body: error.encoded())))
+    }
+
+    @Test func aPeerThatDoesNotKnowBatchesGetsEachReadAloneFromThenOn() throws {
+        let channel = try makeChannel()
+        let outcomes = Outcomes()
+        let sent = try sendReads(["a", "b"], on: channel, outcomes: outcomes)
+        #expect(sent.map(\.messageType) == [.replicaReadBatchRequest])
+        try refuseAsUnknown(sent[0], on: channel)
+        // Not failed: asked again, one frame each.
+        #expect(outcomes[0].isEmpty && outcomes[1].isEmpty)
+        let again = try sentFrames(on: channel)
+        #expect(again.map(\.messageType) == [.replicaReadRequest, .replicaReadRequest])
+        #expect(try again.map { try String(buffer: decoded(ReplicaReadRequest.self, $0.body).key) } == ["a", "b"])
+        for (frame, key) in zip(again, ["a", "b"]) {
+            let answer = ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: key), state: .missing))
+            try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: frame.requestID, body: answer.encoded())))
+        }
+        #expect(outcomes[0] == ["answer a"] && outcomes[1] == ["answer b"])
+        // Later reads and writes of the turn on this connection go alone straight away.
+        let later = try sendReads(["c", "d"], on: channel, outcomes: outcomes, from: 2)
+        #expect(later.map(\.messageType) == [.replicaReadRequest, .replicaReadRequest])
+        let writes = try sendWrites(["e", "f"], on: channel, outcomes: outcomes, from: 4)
+        #expect(writes.map(\.messageType) == [.replicaWriteRequest, .replicaWriteRequest])
+        _ = try? channel.finish()
+    }
+
+    @Test func aWriteBatchRefusedAsUnknownIsSentAgainOneWriteAtATime() throws {
+        let channel = try makeChannel()
+        let outcomes = Outcomes()
+        let sent = try sendWrites(["a", "b"], on: channel, outcomes: outcomes)
+        #expect(sent.map(\.messageType) == [.replicaWriteBatchRequest])
+        try refuseAsUnknown(sent[0], on: channel)
+        #expect(outcomes[0].isEmpty && outcomes[1].isEmpty)
+        let again = try sentFrames(on: channel)
+        #expect(again.map(\.messageType) == [.replicaWriteRequest, .replicaWriteRequest])
+        #expect(try again.map { try String(buffer: decoded(ReplicaWriteRequest.self, $0.body).entry.key) } == ["a", "b"])
+        for frame in again {
+            try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaWriteResponse.rawValue, requestID: frame.requestID, body: ReplicaWriteResponse(applied: true).encoded())))
+        }
+        #expect(outcomes[0] == ["applied true"] && outcomes[1] == ["applied true"])
+        // Any other refusal of a batch is each write's own answer, as before.
+        let second = try makeChannel()
+        let refused = try sendWrites(["c", "d"], on: second, outcomes: outcomes, from: 2)
+        let error = ErrorResponse(code: .shuttingDown, message: "bye")
+        try second.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.errorResponse.rawValue, requestID: refused[0].requestID, body: error.encoded())))
+        #expect(outcomes[2] == ["error bye"] && outcomes[3] == ["error bye"])
+        #expect(try sentFrames(on: second).isEmpty)
+        _ = try? channel.finish()
+        _ = try? second.finish()
+    }
+
     @Test func aLoneReadGoesAsItselfAndGatheredReadsFailWithTheConnection() throws {
         let channel = try makeChannel()
         let outcomes = Outcomes()
