@@ -50,9 +50,12 @@ extension PartitionSyncSession {
         if exhausted || (!remaining.isEmpty && statistics.totalBytes >= settings.maxBytesPerSession) {
             return out + finish(.budgetExhausted)
         }
-        if remaining.isEmpty { return out + finish(descentWasCut ? .budgetExhausted : .repaired) }
+        if remaining.isEmpty { return out + finish(descentWasCut ? .budgetExhausted : finished) }
         return out + requestBuckets(remaining)
     }
+
+    /// How a session that handled every differing bucket ends: agreed when not one key moved.
+    var finished: SyncOutcome { statistics.keysRepaired == 0 ? .agreed : .repaired }
 
     /// Whether one more key costing `bytes` fits; the first key of a session always does.
     private func admit(bytes: Int) -> Bool {

@@ -6,6 +6,7 @@
 ///     summary / nodes      → requestNodes, one level at a time, children of differing nodes only
 ///     nodes (leaves)       → requestBuckets, `maxBucketsPerRequest` differing buckets at a time
 ///     buckets              → send / fetch / adopt, then the next requestBuckets or finished
+///                            (repaired; agreed when the lists held no difference to act on)
 ///
 /// The local side is a snapshot taken at the start; the peer answers from its live tree.
 /// Writes racing the session are harmless: the bucket lists are read live and the decision
@@ -99,7 +100,7 @@ public struct PartitionSyncSession: Sendable {
         }
         statistics.differingBuckets = comparison.differingLeaves.count
         descentWasCut = comparison.isPartial
-        guard !comparison.differingLeaves.isEmpty else { return finish(descentWasCut ? .budgetExhausted : .repaired) }
+        guard !comparison.differingLeaves.isEmpty else { return finish(descentWasCut ? .budgetExhausted : finished) }
         return requestBuckets(comparison.differingLeaves[...])
     }
 

@@ -78,6 +78,10 @@ public enum SyncOutcome: Hashable, Sendable, CustomStringConvertible {
     case inSync
     /// Every differing bucket was handled.
     case repaired
+    /// The trees differed, but every differing bucket listed the same entries on both sides
+    /// (or differences last-write-wins leaves alone): nothing moved, so the replicas agree. A
+    /// peer whose entry digests have another format (an earlier build) ends every session so.
+    case agreed
     /// The budget ran out; the next session continues.
     case budgetExhausted
     /// The peer's tree has another shape: it runs another configuration.
@@ -88,6 +92,7 @@ public enum SyncOutcome: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .inSync: "in sync"
         case .repaired: "repaired"
+        case .agreed: "agreed (the trees differ, the entries do not)"
         case .budgetExhausted: "budget exhausted"
         case .layoutMismatch(let layout): "layout mismatch (peer: \(layout))"
         case .failed(let reason): "failed: \(reason)"

@@ -3,10 +3,12 @@ import RingtailAntiEntropy
 /// Plays the node's shell for one session between two in-memory replicas: every directive is
 /// carried out at once, requests answered from the peer's live state.
 enum SessionDriver {
+    /// `peerDigests` rewrites every digest the peer sends, as a peer computing them another
+    /// way (an earlier entry format) would.
     @discardableResult
     static func run(
         _ initiator: inout TestReplica, with peer: inout TestReplica, partition p: Int,
-        settings: SyncSettings = SyncSettings(), now: UInt64
+        settings: SyncSettings = SyncSettings(), now: UInt64, peerDigests: (MerkleDigest) -> MerkleDigest = { $0 }
     ) -> PartitionSyncSession {
         var session = PartitionSyncSession(
             partition: p, local: initiator.trees[p].snapshot(), localAcceptsValues: initiator.acceptsValues, settings: settings)
@@ -14,9 +16,11 @@ enum SessionDriver {
         while !queue.isEmpty {
             switch queue.removeFirst() {
             case .requestSummary:
-                queue += session.handle(.summary(peer.trees[p].summary(acceptsValues: peer.acceptsValues)))
+                var summary = peer.trees[p].summary(acceptsValues: peer.acceptsValues)
+                summary.root = peerDigests(summary.root)
+                queue += session.handle(.summary(summary))
             case .requestNodes(_, let request):
-                queue += session.handle(.nodes(peer.trees[p].nodes(level: request.level, indices: request.indices)))
+                queue += session.handle(.nodes(peer.trees[p].nodes(level: request.level, indices: request.indices).map(peerDigests)))
             case .requestBuckets(_, let buckets):
                 let local = buckets.map { BucketListing(bucket: $0, entries: initiator.listing(partition: p, bucket: $0, now: now)) }
                 let remote = buckets.map { BucketListing(bucket: $0, entries: peer.listing(partition: p, bucket: $0, now: now)) }

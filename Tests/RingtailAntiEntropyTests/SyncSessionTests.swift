@@ -89,6 +89,28 @@ import Testing
         #expect(a.roots() == b.roots())
     }
 
+    /// A peer of another entry-digest format: every digest over entries differs, the empty
+    /// ones do not. Its sessions list every bucket holding keys, move nothing and end agreed
+    /// (which the node counts as in sync); a real difference is still repaired through it.
+    @Test func aPeerWithOtherDigestsButTheSameEntriesAgrees() {
+        var a = TestReplica("a", partitionBits: 0)
+        var b = TestReplica("b", partitionBits: 0)
+        for index in 0..<200 {
+            a.write("k-\(index)", at: 100 + UInt64(index))
+            b.write("k-\(index)", at: 100 + UInt64(index))
+        }
+        let otherFormat: (MerkleDigest) -> MerkleDigest = { $0 == .zero ? $0 : MerkleDigest(low: ~$0.low, high: $0.high) }
+        let agreed = SessionDriver.run(&a, with: &b, partition: 0, now: 1000, peerDigests: otherFormat)
+        #expect(agreed.outcome == .agreed)
+        #expect(agreed.statistics.keysRepaired == 0 && agreed.statistics.listedEntries == 200)
+        // With the peer's own digests the trees are equal: in sync at the root.
+        #expect(SessionDriver.run(&a, with: &b, partition: 0, now: 1000).outcome == .inSync)
+        b.write("k-7", at: 5000, node: Fixtures.nodeB)
+        let repaired = SessionDriver.run(&a, with: &b, partition: 0, now: 1000, peerDigests: otherFormat)
+        #expect(repaired.outcome == .repaired && repaired.statistics.keysFetched == 1)
+        #expect(a.roots() == b.roots())
+    }
+
     @Test func aPeerWithAnotherLayoutIsRefused() {
         var tree = PartitionTree(partition: 0)
         var session = PartitionSyncSession(partition: 0, local: tree.snapshot())

@@ -120,7 +120,7 @@ public final class AntiEntropyService: Service, Sendable {
         let statistics = session.statistics
         let failed: Bool
         switch outcome {
-        case .inSync:
+        case .inSync, .agreed:
             progress.set(partition, .inSync)
             failed = false
         case .repaired, .budgetExhausted:
@@ -139,8 +139,10 @@ public final class AntiEntropyService: Service, Sendable {
                 "adoptedGhosts": "\(adoptedGhosts)",
             ])
         }
-        if case .inSync = outcome { return (true, peerComplete) }
-        return (false, peerComplete)
+        switch outcome {
+        case .inSync, .agreed: return (true, peerComplete)
+        default: return (false, peerComplete)
+        }
     }
 }
 
