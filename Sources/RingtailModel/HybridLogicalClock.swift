@@ -10,33 +10,35 @@ public struct HybridLogicalClock: Sendable {
         self.last = last
     }
 
-    /// A new timestamp for a local event at physical time `physicalMillis`.
+    /// A new timestamp for a local event at physical time `physical` (a reading with its
+    /// fraction of a millisecond, `HLCTimestamp(physicalNanos:)`): the reading itself when it
+    /// is past every timestamp so far, else the next one after them.
+    public mutating func tick(physical: HLCTimestamp) -> HLCTimestamp {
+        last = physical > last ? physical : Self.successor(of: last)
+        return last
+    }
+
+    /// `tick(physical:)` at the start of millisecond `physicalMillis`.
     public mutating func tick(physicalMillis: UInt64) -> HLCTimestamp {
-        let next: HLCTimestamp
-        if physicalMillis > last.physicalMillis {
-            next = HLCTimestamp(physicalMillis: physicalMillis, logical: 0)
-        } else {
-            next = Self.successor(of: last)
-        }
-        last = next
-        return next
+        tick(physical: HLCTimestamp(physicalMillis: physicalMillis, logical: 0))
     }
 
-    /// Merges a timestamp received from another node; returns the timestamp of the receive event.
-    public mutating func observe(_ remote: HLCTimestamp, physicalMillis: UInt64) -> HLCTimestamp {
+    /// Merges a timestamp received from another node at physical time `physical`; returns the
+    /// timestamp of the receive event.
+    public mutating func observe(_ remote: HLCTimestamp, physical: HLCTimestamp) -> HLCTimestamp {
         let highest = max(last, remote)
-        let next: HLCTimestamp
-        if physicalMillis > highest.physicalMillis {
-            next = HLCTimestamp(physicalMillis: physicalMillis, logical: 0)
-        } else {
-            next = Self.successor(of: highest)
-        }
-        last = next
-        return next
+        last = physical > highest ? physical : Self.successor(of: highest)
+        return last
     }
 
-    /// The smallest timestamp after `t`. When the logical counter is exhausted the physical part
-    /// advances by one millisecond, which keeps the order total at the cost of a tiny drift.
+    /// `observe(_:physical:)` at the start of millisecond `physicalMillis`.
+    public mutating func observe(_ remote: HLCTimestamp, physicalMillis: UInt64) -> HLCTimestamp {
+        observe(remote, physical: HLCTimestamp(physicalMillis: physicalMillis, logical: 0))
+    }
+
+    /// The smallest timestamp after `t`: about 15 ns later. Past the last fraction of a
+    /// millisecond it carries into the next, which keeps the order total at the cost of a tiny
+    /// drift.
     static func successor(of t: HLCTimestamp) -> HLCTimestamp {
         HLCTimestamp(rawValue: t.rawValue &+ 1)
     }

@@ -4,6 +4,13 @@ import Synchronization
 /// that tests control it; the node supplies the system clock.
 public protocol MillisecondClock: Sendable {
     func nowMillis() -> UInt64
+    /// The same time in nanoseconds, for versions: two writes within one millisecond then
+    /// order by when they happened. Clocks without the precision count whole milliseconds.
+    func nowNanos() -> UInt64
+}
+
+extension MillisecondClock {
+    public func nowNanos() -> UInt64 { nowMillis() &* 1_000_000 }
 }
 
 /// A clock that moves only when told to: for deterministic tests.

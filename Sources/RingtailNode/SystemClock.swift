@@ -19,6 +19,13 @@ public struct SystemClock: MillisecondClock {
         let millis = Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
         return UInt64(max(0, millis + offsetMillis))
     }
+
+    public func nowNanos() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        let nanos = Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec) + offsetMillis * 1_000_000
+        return UInt64(max(0, nanos))
+    }
 }
 
 /// Monotonic milliseconds, for uptime and intervals that must not jump with the wall clock.

@@ -22,18 +22,18 @@ public final class VersionClock: Sendable {
 
     /// `nextVersion()` and the wall-clock reading it was taken at, so a write reads the clock once.
     public func nextVersionAndNow() -> (version: Version, nowMillis: UInt64) {
-        let physical = wallClock.nowMillis()
-        let timestamp = hlc.withLock { $0.tick(physicalMillis: physical) }
-        return (Version(timestamp: timestamp, node: node), physical)
+        let nanos = wallClock.nowNanos()
+        let timestamp = hlc.withLock { $0.tick(physical: HLCTimestamp(physicalNanos: nanos)) }
+        return (Version(timestamp: timestamp, node: node), nanos / 1_000_000)
     }
 
     /// Folds in a version seen from another node so later local writes order after it.
     /// Returns the wall-clock reading it was taken at, so a replica write reads the clock once.
     @discardableResult
     public func observe(_ version: Version) -> UInt64 {
-        let physical = wallClock.nowMillis()
-        _ = hlc.withLock { $0.observe(version.timestamp, physicalMillis: physical) }
-        return physical
+        let nanos = wallClock.nowNanos()
+        _ = hlc.withLock { $0.observe(version.timestamp, physical: HLCTimestamp(physicalNanos: nanos)) }
+        return nanos / 1_000_000
     }
 
     /// How far the HLC runs ahead of the wall clock: positive when a node whose clock is ahead
