@@ -34,14 +34,7 @@ for dir in "$@"; do [ -x "$dir/cache-node" ] || die "no executable $dir/cache-no
 command -v redis-benchmark >/dev/null 2>&1 || ensure_redis_test_tools
 
 logs=$(mktemp -d /tmp/ringtail-ab-cluster.XXXXXX)
-pids=()
-stop_nodes() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    pids=()
-}
-trap stop_nodes EXIT
-trap 'exit 143' INT TERM
+stop_tracked_on_exit
 
 wait_for_port() {
     for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
@@ -54,14 +47,14 @@ start_cluster() {
         --threads 1 --max-memory 512MiB --partitions 256)
     local name; name=$(basename "$1")
     "$bin" --node-id n1 --listen "127.0.0.1:$base" --redis-listen "127.0.0.1:$((base + 1))" \
-        --admin-listen "127.0.0.1:$((base + 2))" "${common[@]}" >"$logs/$3-$name-n1.log" 2>&1 & pids+=($!)
+        --admin-listen "127.0.0.1:$((base + 2))" "${common[@]}" >"$logs/$3-$name-n1.log" 2>&1 & tracked_pids+=($!)
     build_pids[$3]="$!"
     wait_for_port "$base"
     for n in 2 3; do
         local port=$((base + 10 * (n - 1)))
         "$bin" --node-id "n$n" --listen "127.0.0.1:$port" --redis-listen "127.0.0.1:$((port + 1))" \
             --admin-listen "127.0.0.1:$((port + 2))" --join "127.0.0.1:$base" "${common[@]}" \
-            >"$logs/$3-$name-n$n.log" 2>&1 & pids+=($!)
+            >"$logs/$3-$name-n$n.log" 2>&1 & tracked_pids+=($!)
         build_pids[$3]+=" $!"
     done
 }

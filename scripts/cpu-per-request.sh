@@ -33,26 +33,20 @@ for bin in "$@"; do [ -x "$bin" ] || die "not an executable: $bin"; done
 command -v redis-server >/dev/null 2>&1 && command -v redis-benchmark >/dev/null 2>&1 || ensure_redis_test_tools
 
 logs=$(mktemp -d /tmp/ringtail-cpu.XXXXXX)
-pids=()
-stop_all() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap stop_all EXIT
-trap 'exit 143' INT TERM
+stop_tracked_on_exit
 
 names=(redis); ports=($((base + 700))); servers=()
-redis-server --port $((base + 700)) --bind 127.0.0.1 --save '' --appendonly no >"$logs/redis.log" 2>&1 & pids+=($!)
+redis-server --port $((base + 700)) --bind 127.0.0.1 --save '' --appendonly no >"$logs/redis.log" 2>&1 & tracked_pids+=($!)
 servers+=($!)
 index=0
 for bin in "$@"; do
     port=$((base + 2 * index))
     "$bin" --node-id "cpu-$index" --listen "127.0.0.1:$port" --redis-listen "127.0.0.1:$((port + 1))" --replicas 1 \
-        --write-quorum 1 --read-quorum 1 --max-memory 1GiB --threads 1 >"$logs/node-$index.log" 2>&1 & pids+=($!)
+        --write-quorum 1 --read-quorum 1 --max-memory 1GiB --threads 1 >"$logs/node-$index.log" 2>&1 & tracked_pids+=($!)
     servers+=($!); names+=("$index:$(basename "$(dirname "$bin")")/$(basename "$bin")"); ports+=($((port + 1)))
     index=$((index + 1))
 done
-for port in "${ports[@]}"; do wait_for_port "$port"; done
+for port in "${ports[@]}"; do wait_for_port "127.0.0.1:$port" || die "nothing listens on 127.0.0.1:$port (logs in $logs)"; done
 
 ticks=$(getconf CLK_TCK)
 stat_field() { awk -v f="$2" '{ print $f }' "/proc/$1/stat"; }

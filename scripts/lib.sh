@@ -48,6 +48,20 @@ ensure_redis_test_tools() {
     fi
 }
 
+# Processes a script started, stopped by PID when it exits: add each one's PID with
+# `tracked_pids+=($!)` and call `stop_tracked_on_exit` once.
+tracked_pids=()
+stop_tracked() {
+    local pid
+    for pid in "${tracked_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${tracked_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    tracked_pids=()
+}
+stop_tracked_on_exit() {
+    trap stop_tracked EXIT
+    trap 'exit 143' INT TERM
+}
+
 # Waits until host:port accepts TCP connections, up to $2 seconds.
 wait_for_port() {
     local address="$1" seconds="${2:-30}" host port

@@ -40,13 +40,7 @@ this="$bin_dir/cache-node"
 cachectl="$bin_dir/cachectl"
 
 logs=$(mktemp -d /tmp/ringtail-mixed.XXXXXX)
-pids=()
-stop_nodes() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap stop_nodes EXIT
-trap 'exit 143' INT TERM
+stop_tracked_on_exit
 
 common=(--replicas 3 --write-quorum 2 --read-quorum 2 --membership-profile local --partitions 256
     --anti-entropy-interval 500ms --tombstone-grace 1h)
@@ -61,9 +55,9 @@ start_node() {
         join=(--join "127.0.0.1:$((base + 1))")
     fi
     "$binary" --node-id "node-$n" --listen "127.0.0.1:$((base + n))" --admin-listen "127.0.0.1:$((base + 200 + n))" \
-        "${join[@]}" "${common[@]}" >>"$logs/node-$n.log" 2>&1 & pids+=($!)
+        "${join[@]}" "${common[@]}" >>"$logs/node-$n.log" 2>&1 & tracked_pids+=($!)
     node_pid[$n]=$!
-    wait_for_port $((base + n))
+    wait_for_port "127.0.0.1:$((base + n))" || die "node-$n does not listen (logs in $logs)"
 }
 
 # Whether node N says ready within SECONDS.

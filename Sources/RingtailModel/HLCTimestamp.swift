@@ -21,7 +21,7 @@ public struct HLCTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
     /// a millisecond in the low 16 bits.
     public init(physicalNanos nanos: UInt64) {
         let millis = nanos / 1_000_000
-        let fraction = (nanos % 1_000_000) << 16 / 1_000_000
+        let fraction = ((nanos % 1_000_000) << 16) / 1_000_000
         self.rawValue = (millis << 16) | fraction
     }
 

@@ -119,10 +119,12 @@ public final class AntiEntropyService: Service, Sendable {
         }
         let statistics = session.statistics
         let failed: Bool
+        var inSync = false
         switch outcome {
         case .inSync, .agreed:
             progress.set(partition, .inSync)
             failed = false
+            inSync = true
         case .repaired, .budgetExhausted:
             progress.set(partition, .outOfSync)
             failed = false
@@ -139,10 +141,7 @@ public final class AntiEntropyService: Service, Sendable {
                 "adoptedGhosts": "\(adoptedGhosts)",
             ])
         }
-        switch outcome {
-        case .inSync, .agreed: return (true, peerComplete)
-        default: return (false, peerComplete)
-        }
+        return (inSync, peerComplete)
     }
 }
 
