@@ -98,11 +98,8 @@ for round in $(seq "$rounds"); do
         for dir in "$@"; do
             port=$((base + 100 * index + 1))
             before=$(cpu_ticks "${build_pids[$index]}")
-            # shellcheck disable=SC2086 # the test is a list of redis-benchmark words
-            line=$(timeout 300 redis-benchmark -p $port -n "$requests" -d 100 -r 100000 --csv $test | tail -1) \
-                || line="failed,failed,,,failed,,failed"  # an error reply stops redis-benchmark; its message is above
+            read -r rps p50 p99 < <(redis_benchmark_run "$port" "$requests" "$test")
             after=$(cpu_ticks "${build_pids[$index]}")
-            IFS=, read -r _ rps _ _ p50 _ p99 _ <<< "${line//\"/}"
             cpu=$(awk -v d=$((after - before)) -v t="$ticks" -v n="$requests" 'BEGIN { printf "%.1f", d / t * 1e6 / n }')
             printf '%-6s %-24s %-22s %10s %8s %8s %12s\n' "$round" "$index:$(basename "$dir")" "$test" "$rps" "$p50" "$p99" "$cpu" | tee -a "$results"
             index=$((index + 1))

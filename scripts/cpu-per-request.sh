@@ -58,11 +58,8 @@ for round in $(seq "$rounds"); do
         for i in "${!names[@]}"; do
             pid=${servers[$i]}
             user0=$(stat_field "$pid" 14); sys0=$(stat_field "$pid" 15)
-            # shellcheck disable=SC2086 # the test is a list of redis-benchmark words
-            line=$(timeout 300 redis-benchmark -p "${ports[$i]}" -n "$requests" -d 100 -r 100000 --csv $test | tail -1) \
-                || line="failed,failed,,,failed,,failed"
+            read -r rps p50 p99 < <(redis_benchmark_run "${ports[$i]}" "$requests" "$test")
             user1=$(stat_field "$pid" 14); sys1=$(stat_field "$pid" 15)
-            IFS=, read -r _ rps _ _ p50 _ p99 _ <<< "${line//\"/}"
             read -r user sys < <(awk -v u=$((user1 - user0)) -v s=$((sys1 - sys0)) -v t="$ticks" -v n="$requests" \
                 'BEGIN { printf "%.2f %.2f\n", u / t * 1e6 / n, s / t * 1e6 / n }')
             printf '%-6s %-34s %-18s %10s %8s %8s %8s %8s\n' "$round" "${names[$i]}" "$test" "$rps" "$p50" "$p99" "$user" "$sys" \

@@ -62,6 +62,18 @@ stop_tracked_on_exit() {
     trap 'exit 143' INT TERM
 }
 
+# Runs redis-benchmark against 127.0.0.1:PORT with REQUESTS requests of 100-byte values over
+# 100,000 random keys and the test's words (e.g. "-t get -c 50"); prints "ops/s p50 p99" (ms),
+# or "failed failed failed" when it stops early (an error reply; its message is above).
+redis_benchmark_run() {
+    local port="$1" requests="$2" test="$3" line rps p50 p99
+    # shellcheck disable=SC2086 # the test is a list of redis-benchmark words
+    line=$(timeout 300 redis-benchmark -p "$port" -n "$requests" -d 100 -r 100000 --csv $test | tail -1) \
+        || line="failed,failed,,,failed,,failed"
+    IFS=, read -r _ rps _ _ p50 _ p99 _ <<< "${line//\"/}"
+    echo "$rps $p50 $p99"
+}
+
 # Waits until host:port accepts TCP connections, up to $2 seconds.
 wait_for_port() {
     local address="$1" seconds="${2:-30}" host port
