@@ -3,19 +3,22 @@
 # the finer cut of bench-vs-redis.sh's CPU column, for telling two builds apart.
 #
 #   scripts/cpu-per-request.sh [--requests 200000] [--rounds 2]
-#       [--tests "-t set -c 50|-t get -c 50|-t set -c 1|-t get -c 1"] [--base-port 25000] BIN...
+#       [--tests "-t set -c 50|-t get -c 50|-t set -c 1|-t get -c 1"] [--base-port 25000] [--floors] BIN...
 #
 # BIN is a cache-node executable (one or more). Starts redis-server (no persistence) on
 # base-port + 700 and each build as a lone node (--threads 1, 1 GiB) on base-port + 2 i (Redis
 # protocol on + 1), then, round after round, runs each test against Redis and every build in
 # turn (redis-benchmark -d 100 -r 100000 -n --requests) and prints ops/s, p50/p99 ms and the
 # server's user and system CPU µs per request (utime and stime of /proc/PID/stat), then the
-# medians. Loopback only; every process it starts is stopped by PID on exit. A benchmark, not a
+# medians. --floors also runs the two servers of scripts/floor-servers (built here), which answer
+# every request with a fixed 100-byte value and do nothing else, one on SwiftNIO, one on a
+# hand-written epoll loop (ports base-port + 710 and + 711): what the I/O layer alone costs per
+# request, below everything Ringtail does (only GET's reply is right for them). Loopback only; every process it starts is stopped by PID on exit. A benchmark, not a
 # test: not run in CI.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-requests=200000; rounds=2; base=25000
+requests=200000; rounds=2; base=25000; floors=0
 tests="-t set -c 50|-t get -c 50|-t set -c 1|-t get -c 1"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -23,7 +26,8 @@ while [ $# -gt 0 ]; do
         --rounds) rounds="$2"; shift 2 ;;
         --tests) tests="$2"; shift 2 ;;
         --base-port) base="$2"; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --floors) floors=1; shift ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) break ;;
     esac
@@ -34,6 +38,12 @@ command -v redis-server >/dev/null 2>&1 && command -v redis-benchmark >/dev/null
 
 logs=$(mktemp -d /tmp/ringtail-cpu.XXXXXX)
 stop_tracked_on_exit
+if [ "$floors" = 1 ]; then
+    floor_dir="$(dirname "${BASH_SOURCE[0]}")/floor-servers"
+    swift_build release --package-path "$floor_dir" --product floor-server >"$logs/floor-build.log" 2>&1 \
+        || die "building $floor_dir failed (log in $logs/floor-build.log)"
+    floor_bin="$floor_dir/.build/release/floor-server"
+fi
 
 names=(redis); ports=($((base + 700))); servers=()
 redis-server --port $((base + 700)) --bind 127.0.0.1 --save '' --appendonly no >"$logs/redis.log" 2>&1 & tracked_pids+=($!)
@@ -46,6 +56,14 @@ for bin in "$@"; do
     servers+=($!); names+=("$index:$(basename "$(dirname "$bin")")/$(basename "$bin")"); ports+=($((port + 1)))
     index=$((index + 1))
 done
+if [ "$floors" = 1 ]; then
+    port=$((base + 710))
+    for mode in nio epoll; do
+        "$floor_bin" "$port" "$mode" >"$logs/floor-$mode.log" 2>&1 & tracked_pids+=($!)
+        servers+=($!); names+=("$mode-floor"); ports+=("$port")
+        port=$((port + 1))
+    done
+fi
 for port in "${ports[@]}"; do wait_for_port "127.0.0.1:$port" || die "nothing listens on 127.0.0.1:$port (logs in $logs)"; done
 
 ticks=$(getconf CLK_TCK)

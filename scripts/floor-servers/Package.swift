@@ -1,0 +1,17 @@
+// swift-tools-version:6.0
+// Two servers that answer every Redis request with the same fixed 100-byte bulk string and do
+// nothing else: one on SwiftNIO the way Ringtail's front door uses it, one on a hand-written
+// epoll loop. `scripts/cpu-per-request.sh --floors` runs them beside Redis and Ringtail to show
+// what the I/O layer alone costs per request. Not part of the Ringtail package or of CI.
+import PackageDescription
+
+let package = Package(
+    name: "floor-servers",
+    dependencies: [.package(url: "https://github.com/apple/swift-nio", from: "2.101.2")],
+    targets: [
+        .target(name: "CEpoll"),
+        .executableTarget(
+            name: "floor-server",
+            dependencies: ["CEpoll", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+    ]
+)

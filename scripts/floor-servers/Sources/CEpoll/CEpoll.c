@@ -1,0 +1,2 @@
+// SwiftPM needs a source file for a C target; the header is all this module provides.
+#include "CEpoll.h"
