@@ -75,7 +75,7 @@ struct CacheChecker: AsyncParsableCommand {
         do {
             settings = try RunSettings(self)
         } catch {
-            FileHandle.standardError.write(Data("cache-checker: \(error)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("cache-checker: \(error)\n".utf8))
             throw ExitCode(2)
         }
         let code = await Run(settings: settings).execute()

@@ -85,5 +85,6 @@ struct Run: Sendable {
 }
 
 func say(_ message: String) {
-    FileHandle.standardError.write(Data("cache-checker: \(message)\n".utf8))
+    // The throwing write: a failing stderr must not stop the run (the old one traps).
+    try? FileHandle.standardError.write(contentsOf: Data("cache-checker: \(message)\n".utf8))
 }

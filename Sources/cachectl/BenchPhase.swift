@@ -80,6 +80,6 @@ enum BenchProgress {
     }
 
     private static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        Output.errorText(text)
     }
 }

@@ -16,7 +16,7 @@ struct BenchRunner {
 
     func run() async throws {
         let report = BenchReport(host: host, settings: settings)
-        if !json { print(report.header) }
+        if !json { Output.line(report.header) }
         let value = BenchWorkload.value(size: settings.valueSize)
         var seeds = SplitMix64(seed: settings.seed)
         func nextSeed() -> UInt64 { seeds.next() }
@@ -41,7 +41,7 @@ struct BenchRunner {
             )
             let result = try await BenchPhase.run(label: test.name, workload: workload, shape: shape, connections: connections, seed: nextSeed())
             results.append(result)
-            if !json { print(report.text(result)) }
+            if !json { Output.line(report.text(result)) }
         }
         if json { printJSON(report.json(results)) }
     }

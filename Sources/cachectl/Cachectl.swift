@@ -7,7 +7,8 @@ struct Cachectl: AsyncParsableCommand {
         abstract: "Talk to a Ringtail cache.",
         discussion: """
             Exit status: 0 success, 1 key not found, 2 cannot reach the node, 3 the node \
-            answered with an error, 64 bad usage.
+            answered with an error, 4 the output could not be written (e.g. a full disk), \
+            64 bad usage.
             """,
         subcommands: [
             GetCommand.self, SetCommand.self, DeleteCommand.self, StatsCommand.self, PingCommand.self,

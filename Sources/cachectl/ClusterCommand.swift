@@ -49,14 +49,14 @@ struct ClusterCommand: AsyncParsableCommand {
             ])
             return
         }
-        print("cluster seen by \(status.nodeId): N=\(status.replicas) W=\(status.writeQuorum) R=\(status.readQuorum), \(status.partitionCount) partitions")
+        Output.line("cluster seen by \(status.nodeId): N=\(status.replicas) W=\(status.writeQuorum) R=\(status.readQuorum), \(status.partitionCount) partitions")
         let header = ["ID", "ADDRESS", "STATE", "INCARNATION", "PARTITIONS", "LAST HEARD", "COPIES"]
         let rows = status.members.map { member in
             [member.nodeId, member.address, "\(member.state)", "\(member.incarnation)", "\(member.partitionsOwned)", heard(member),
              readiness[member.nodeId] ?? "-"]
         }
         printTable(header: header, rows: rows)
-        print("hints queued \(status.hintsQueued), delivered \(status.hintsDelivered), dropped \(status.hintsDropped); read repairs \(status.readRepairs); quorum failures \(status.quorumFailures); read stand-ins \(status.readStandIns)")
+        Output.line("hints queued \(status.hintsQueued), delivered \(status.hintsDelivered), dropped \(status.hintsDropped); read repairs \(status.readRepairs); quorum failures \(status.quorumFailures); read stand-ins \(status.readStandIns)")
     }
 }
 
@@ -85,7 +85,7 @@ struct RingCommand: AsyncParsableCommand {
             return
         }
         if let key, let partition = ring.keyPartition, let placement = ring.partitions.first {
-            print("key '\(key)' → partition \(partition) of \(ring.partitionCount) → \(placement.replicas.joined(separator: ", "))")
+            Output.line("key '\(key)' → partition \(partition) of \(ring.partitionCount) → \(placement.replicas.joined(separator: ", "))")
             return
         }
         printTable(header: ["PARTITION", "REPLICAS"], rows: ring.partitions.map { ["\($0.partition)", $0.replicas.joined(separator: ", ")] })
@@ -100,6 +100,6 @@ func printTable(header: [String], rows: [[String]]) {
         let cells = row.enumerated().map { index, cell in
             index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
         }
-        print(cells.joined(separator: "  "))
+        Output.line(cells.joined(separator: "  "))
     }
 }

@@ -48,17 +48,13 @@ func withClient<T>(_ options: ConnectionOptions, _ body: (RingtailClient) async 
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}
-
-func writeStdout(_ bytes: [UInt8]) {
-    FileHandle.standardOutput.write(Data(bytes))
+    Output.error(message)
 }
 
 /// Prints `object` as one line of JSON.
 func printJSON(_ object: [String: Any]) {
     if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        Output.write(Array(data) + [UInt8(ascii: "\n")])
     }
 }
 

@@ -21,7 +21,7 @@ struct DeleteCommand: AsyncParsableCommand {
         if connection.json {
             printJSON(["key": self.key, "deleted": true, "existed": existed])
         } else {
-            print(existed ? "deleted" : "deleted (was not present)")
+            Output.line(existed ? "deleted" : "deleted (was not present)")
         }
     }
 }

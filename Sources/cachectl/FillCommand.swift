@@ -77,18 +77,28 @@ struct FillCommand: AsyncParsableCommand {
         }
         for item in inFlight { await settle(item) }
         await client.close()
+        Output.line("acknowledged \(acknowledged) of \(count)")
+        var expectationsWritten = true
         if let expect {
-            let text = lines.map { "\($0.0)\t\($0.1 ?? "")\n" }.joined()
-            if let handle = FileHandle(forWritingAtPath: expect) {
-                handle.seekToEndOfFile()
-                handle.write(Data(text.utf8))
-                try handle.close()
-            } else {
-                try text.write(toFile: expect, atomically: true, encoding: .utf8)
+            do {
+                try append(lines.map { "\($0.0)\t\($0.1 ?? "")\n" }.joined(), to: expect)
+            } catch {
+                printError("cachectl: cannot write \(expect): \(error.localizedDescription)")
+                expectationsWritten = false
             }
         }
-        print("acknowledged \(acknowledged) of \(count)")
         if acknowledged < count { throw ExitStatus.serverError }
+        if !expectationsWritten { throw ExitStatus.outputFailed }
+    }
+
+    /// Adds `text` at the end of the file at `path`, creating it when missing.
+    private func append(_ text: String, to path: String) throws {
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            return try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
     }
 }
 

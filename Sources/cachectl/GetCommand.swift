@@ -37,8 +37,8 @@ struct GetCommand: AsyncParsableCommand {
             if let expiry = found.expiresAtMillis { object["expiresAtMillis"] = expiry }
             printJSON(object)
         } else {
-            writeStdout(found.bytes)
-            if isatty(STDOUT_FILENO) != 0 { writeStdout([0x0A]) }
+            Output.write(found.bytes)
+            if isatty(STDOUT_FILENO) != 0 { Output.write([0x0A]) }
         }
     }
 }

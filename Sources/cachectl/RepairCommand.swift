@@ -80,7 +80,7 @@ struct RepairToggle {
             var options = connection
             options.host = host
             let status = try await withClient(options) { try await $0.setRepairPaused(pause) }
-            print("\(status.nodeId): anti-entropy \(status.paused ? "paused" : "running")")
+            Output.line("\(status.nodeId): anti-entropy \(status.paused ? "paused" : "running")")
         }
     }
 }
@@ -162,9 +162,9 @@ struct DigestCommand: AsyncParsableCommand {
         if connection.json {
             printJSON(["partition": target, "replicas": objects, "converged": roots.count == 1])
         } else {
-            print("partition \(target):")
+            Output.line("partition \(target):")
             printTable(header: ["REPLICA", "ROOT", "KEYS", "TOMBSTONES"], rows: rows)
-            print(roots.count == 1 ? "converged: all replica roots are equal" : "NOT converged: \(roots.count) different roots")
+            Output.line(roots.count == 1 ? "converged: all replica roots are equal" : "NOT converged: \(roots.count) different roots")
         }
     }
 }

@@ -31,7 +31,7 @@ struct SetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let bytes: [UInt8] = value == "-" ? Array(FileHandle.standardInput.readDataToEndOfFile()) : Array(value.utf8)
+        let bytes: [UInt8] = value == "-" ? try Output.readStandardInput() : Array(value.utf8)
         let ttlMillis = ttl.flatMap(HumanUnits.parseMillis)
         let key = Array(self.key.utf8)
         let version = try await withClient(connection) {
@@ -40,7 +40,7 @@ struct SetCommand: AsyncParsableCommand {
         if connection.json {
             printJSON(["key": self.key, "stored": true, "bytes": bytes.count, "version": version.description])
         } else {
-            print("OK")
+            Output.line("OK")
         }
     }
 }

@@ -36,7 +36,7 @@ struct StatsCommand: AsyncParsableCommand {
         } else {
             let width = rows.map(\.0.count).max() ?? 0
             for (name, _, text) in rows {
-                print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + text)
+                Output.line(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + text)
             }
         }
     }
@@ -52,7 +52,7 @@ struct PingCommand: AsyncParsableCommand {
         if connection.json {
             printJSON(["node": pong.nodeId, "uptimeMillis": pong.uptimeMillis])
         } else {
-            print("PONG from \(pong.nodeId)")
+            Output.line("PONG from \(pong.nodeId)")
         }
     }
 }

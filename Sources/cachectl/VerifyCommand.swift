@@ -79,7 +79,7 @@ struct VerifyCommand: AsyncParsableCommand {
                     }
                 }
             }
-            print("checked \(expected.count) keys, \(checked) replica copies" + (noStrays ? ", \(strayChecks) reads on non-replicas" : ""))
+            Output.line("checked \(expected.count) keys, \(checked) replica copies" + (noStrays ? ", \(strayChecks) reads on non-replicas" : ""))
         }
         if roots {
             var differing = 0
@@ -99,14 +99,14 @@ struct VerifyCommand: AsyncParsableCommand {
                     if differing <= 20 { problems.append("partition \(placement.partition): \(seen.count) different roots") }
                 }
             }
-            print("compared the roots of \(ring.partitions.count) partitions: \(differing) differ")
+            Output.line("compared the roots of \(ring.partitions.count) partitions: \(differing) differ")
         }
         for client in clients.values { await client.close() }
-        for problem in problems.prefix(50) { print("MISMATCH \(problem)") }
+        for problem in problems.prefix(50) { Output.line("MISMATCH \(problem)") }
         if problems.isEmpty {
-            print("OK: every replica holds what was expected")
+            Output.line("OK: every replica holds what was expected")
         } else {
-            print("FAILED: \(problems.count) problems")
+            Output.line("FAILED: \(problems.count) problems")
             throw ExitCode(1)
         }
     }

@@ -8,7 +8,7 @@ import ProtoGenKit
 let usage = "usage: ringtail-protogen <schema.proto> --output-dir <directory> [--check]"
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8))
 }
 
 func fail(_ message: String) -> Never {

@@ -11,18 +11,19 @@ struct CachectlTests {
         var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    func cachectl(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+    /// Runs cachectl; with `stdoutFile`, its stdout goes there instead of being captured.
+    func cachectl(_ arguments: [String], stdin: Data? = nil, stdoutFile: FileHandle? = nil) throws -> Result {
         let process = Process()
         process.executableURL = try NodeProcess.executable("cachectl")
         process.arguments = arguments
         let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
+        process.standardOutput = stdoutFile ?? out
         process.standardError = err
         process.standardInput = input
         try process.run()
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stdout = stdoutFile == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
@@ -84,5 +85,28 @@ struct CachectlTests {
         let result = try cachectl(["set", "k", "v", "--ttl", "soon"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--ttl"))
+    }
+
+    /// A full disk, simulated by /dev/full (every write fails with ENOSPC): cachectl says
+    /// so and exits 4 instead of trapping, and what it was asked to do still happened.
+    @Test func outputThatCannotBeWrittenExitsFourWithAMessage() async throws {
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        defer { try? full.close() }
+        try await withNode { node in
+            let host = ["--host", node.address]
+            #expect(try cachectl(["set", "k", "v"] + host).status == 0)
+            for arguments in [["get", "k"], ["get", "k", "--json"], ["stats"]] {
+                let result = try cachectl(arguments + host, stdoutFile: full)
+                #expect(result.status == 4, "\(arguments): \(result.stderr)")
+                #expect(result.stderr.contains("cannot write output: No space left on device"), "\(arguments): \(result.stderr)")
+            }
+            let fill = try cachectl(["fill", "--prefix", "f-", "--count", "20", "--expect", "/dev/full"] + host)
+            #expect(fill.status == 4, "\(fill.stderr)")
+            #expect(fill.stderr.contains("cannot write /dev/full"), "\(fill.stderr)")
+            #expect(fill.text.contains("acknowledged 20 of 20"))
+            #expect(try cachectl(["get", "f-19"] + host).text.hasPrefix("f-19"), "the writes were made all the same")
+            // A key that is not there keeps its own status: nothing was to be written.
+            #expect(try cachectl(["get", "absent"] + host, stdoutFile: full).status == 1)
+        }
     }
 }
