@@ -39,10 +39,12 @@ command -v redis-server >/dev/null 2>&1 && command -v redis-benchmark >/dev/null
 logs=$(mktemp -d /tmp/ringtail-cpu.XXXXXX)
 stop_tracked_on_exit
 if [ "$floors" = 1 ]; then
+    # Built beside the package's own build products, not inside scripts/.
     floor_dir="$(dirname "${BASH_SOURCE[0]}")/floor-servers"
-    swift_build release --package-path "$floor_dir" --product floor-server >"$logs/floor-build.log" 2>&1 \
-        || die "building $floor_dir failed (log in $logs/floor-build.log)"
-    floor_bin="$floor_dir/.build/release/floor-server"
+    floor_build="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.build/floor-servers"
+    swift_build release --package-path "$floor_dir" --scratch-path "$floor_build" --product floor-server \
+        >"$logs/floor-build.log" 2>&1 || die "building $floor_dir failed (log in $logs/floor-build.log)"
+    floor_bin="$floor_build/release/floor-server"
 fi
 
 names=(redis); ports=($((base + 700))); servers=()
