@@ -55,7 +55,8 @@ struct HTTPTestClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let length = Int(headers["content-length"] ?? "0") ?? 0
+        // A HEAD response announces GET's length but carries no body.
+        let length = method == "HEAD" ? 0 : Int(headers["content-length"] ?? "0") ?? 0
         let bodyStart = headEnd! + separator.count
         while received.count < bodyStart + length { try readMore() }
         let responseBody = Array(received[bodyStart..<(bodyStart + length)])

@@ -40,27 +40,30 @@ final class AdminHTTPHandler: ChannelInboundHandler {
             let version = head.version
             if tooLarge {
                 write(.error(.payloadTooLarge, "the body exceeds \(maxBodyBytes) bytes", code: "valueTooLarge"),
-                      version: version, keepAlive: false, context: context)
+                      version: version, keepAlive: false, withBody: true, context: context)
                 return
             }
-            let reply = routes.respond(method: head.method, uri: head.uri, body: body ?? ByteBuffer(), on: context.eventLoop)
+            // HEAD is GET without the body (the headers, content-length included, are GET's).
+            let headOnly = head.method == .HEAD
+            let method = headOnly ? HTTPMethod.GET : head.method
+            let reply = routes.respond(method: method, uri: head.uri, body: body ?? ByteBuffer(), on: context.eventLoop)
             body = nil
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             reply.whenComplete { result in
                 let (handler, context) = loopBound.value
                 let response = (try? result.get()) ?? .error(.internalServerError, "internal error", code: "internalError")
-                handler.write(response, version: version, keepAlive: keepAlive, context: context)
+                handler.write(response, version: version, keepAlive: keepAlive, withBody: !headOnly, context: context)
             }
         }
     }
 
-    private func write(_ response: AdminResponse, version: HTTPVersion, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(_ response: AdminResponse, version: HTTPVersion, keepAlive: Bool, withBody: Bool, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: response.contentType)
         headers.add(name: "content-length", value: "\(response.body.readableBytes)")
         headers.add(name: "connection", value: keepAlive ? "keep-alive" : "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
-        if response.body.readableBytes > 0 {
+        if withBody, response.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))

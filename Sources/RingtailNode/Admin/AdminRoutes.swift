@@ -37,7 +37,7 @@ struct AdminRoutes: Sendable {
         case .PUT: operation = .set
         case .DELETE: operation = .delete
         default:
-            return eventLoop.makeSucceededFuture(.error(.methodNotAllowed, "use GET, PUT or DELETE on keys", code: "invalidArgument"))
+            return eventLoop.makeSucceededFuture(.error(.methodNotAllowed, "use GET, HEAD, PUT or DELETE on keys", code: "invalidArgument"))
         }
         let start = RequestMetrics.now()
         return keyRequest(operation, keyBuffer, query: query, body: body, on: eventLoop).map { [requestMetrics] response in
@@ -93,7 +93,7 @@ struct AdminRoutes: Sendable {
                 return eventLoop.makeSucceededFuture(.error(error))
             }
         } else {
-            version = eventLoop.makeCompletedFuture { "\(try node.set(key, value: value, ttlMillis: ttlMillis).version)" }
+            version = eventLoop.makeCompletedFuture { "\(try node.set(key, value: value, ttlMillis: ttlMillis).version.modelVersion)" }
         }
         return version.map { .json(.created, JSON.object([("stored", "true"), ("version", JSON.string($0))])) }.recover { .error($0) }
     }
