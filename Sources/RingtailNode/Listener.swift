@@ -38,7 +38,13 @@ enum Listener {
             "port": "\(channel.localAddress?.port ?? 0)",
         ])
         try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
+            // Cancelled too when the group gives up (another service failed, say a port that
+            // was taken): a future's `get()` ignores cancellation, so closing is what ends it.
+            try await withTaskCancellationHandler {
+                try await channel.closeFuture.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
         } onGracefulShutdown: {
             logger.notice("shutting down: no longer accepting connections", metadata: ["protocol": "\(protocolName)"])
             channel.close(promise: nil)
