@@ -176,6 +176,9 @@ struct CacheNodeCommand: AsyncParsableCommand {
         guard let address = HostAndPort(listen) else {
             throw ValidationError("--listen must be host:port, got '\(listen)'")
         }
+        guard (1...1024).contains(threads) else {
+            throw ValidationError("--threads must be between 1 and 1024, got \(threads)")
+        }
         var configuration = NodeConfiguration(
             nodeID: NodeID(nodeID),
             listenHost: address.host,
@@ -186,7 +189,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
             tombstoneGraceMillis: try millis(tombstoneGrace, option: "--tombstone-grace"),
             sweepIntervalMillis: max(10, try millis(sweepInterval, option: "--sweep-interval")),
             shardCount: try shardCount(),
-            eventLoopThreads: max(1, threads)
+            eventLoopThreads: threads
         )
         if !redisListen.isEmpty {
             guard let redisAddress = HostAndPort(redisListen) else {

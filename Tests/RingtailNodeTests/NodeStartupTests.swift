@@ -39,4 +39,23 @@ struct NodeStartupTests {
             #expect(log.contains("Address already in use"), "\(log)")
         }
     }
+
+    /// Options out of range are refused before anything starts (status 64, the option named).
+    @Test(arguments: [
+        ["--threads", "0"], ["--replicas", "0"], ["--replicas", "2", "--write-quorum", "3"],
+        ["--max-memory", "0"], ["--listen", "127.0.0.1:70000"], ["--shards", "3"],
+    ])
+    func optionsOutOfRangeAreRefused(_ bad: [String]) throws {
+        let process = Process()
+        process.executableURL = try NodeProcess.executable("cache-node")
+        process.arguments = ["--node-id", "refused", "--listen", "127.0.0.1:0"] + bad
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 64, "\(bad): \(log)")
+        #expect(log.contains(bad[bad.count - 2]), "the message names the option: \(log)")
+    }
 }
