@@ -44,6 +44,31 @@ struct AdminHTTPTests {
         }
     }
 
+    /// With `--redis-password`, the key API asks for it as well; what scrapers and probes read
+    /// stays open.
+    @Test func keyAPIWantsThePasswordWhenOneIsSet() async throws {
+        try await withAdminNode(["--redis-password", "s3cret"]) { _, port in
+            var http = try HTTPTestClient(port: port)
+            defer { http.close() }
+            let refused = try http.request("PUT", "/v1/keys/k", body: Array("v".utf8))
+            #expect(refused.status == 401)
+            #expect(refused.headers["www-authenticate"]?.hasPrefix("Basic") == true)
+            #expect(refused.text.contains("\"code\":\"unauthorized\""))
+            #expect(try http.request("GET", "/v1/keys/k", headers: ["authorization": "Bearer wrong"]).status == 401)
+            #expect(try http.request("GET", "/v1/keys/k", headers: ["authorization": "Basic " + Data("default:wrong".utf8).base64EncodedString()]).status == 401)
+            let bearer = ["authorization": "Bearer s3cret"]
+            #expect(try http.request("PUT", "/v1/keys/k", body: Array("v".utf8), headers: bearer).status == 201)
+            let basic = ["authorization": "Basic " + Data(":s3cret".utf8).base64EncodedString()]
+            let read = try http.request("GET", "/v1/keys/k", headers: basic)
+            #expect(read.status == 200)
+            #expect(read.text == "v")
+            #expect(try http.request("DELETE", "/v1/keys/k").status == 401)
+            #expect(try http.request("GET", "/v1/keys/k", headers: bearer).status == 200, "a refused DELETE deleted nothing")
+            #expect(try http.request("GET", "/health").status == 200)
+            #expect(try http.request("GET", "/metrics").status == 200)
+        }
+    }
+
     @Test func badInputIsRejected() async throws {
         try await withAdminNode { _, port in
             var http = try HTTPTestClient(port: port)

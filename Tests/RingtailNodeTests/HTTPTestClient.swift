@@ -34,8 +34,9 @@ struct HTTPTestClient {
     }
 
     /// Sends one request and reads its response (by content-length).
-    mutating func request(_ method: String, _ path: String, body: [UInt8] = []) throws -> Response {
+    mutating func request(_ method: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:]) throws -> Response {
         var head = "\(method) \(path) HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "PUT" { head += "content-length: \(body.count)\r\n" }
         let bytes = Array((head + "\r\n").utf8) + body
         let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

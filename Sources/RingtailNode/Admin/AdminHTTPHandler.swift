@@ -46,7 +46,9 @@ final class AdminHTTPHandler: ChannelInboundHandler {
             // HEAD is GET without the body (the headers, content-length included, are GET's).
             let headOnly = head.method == .HEAD
             let method = headOnly ? HTTPMethod.GET : head.method
-            let reply = routes.respond(method: method, uri: head.uri, body: body ?? ByteBuffer(), on: context.eventLoop)
+            let reply = routes.respond(
+                method: method, uri: head.uri, authorization: head.headers.first(name: "authorization"), body: body ?? ByteBuffer(),
+                on: context.eventLoop)
             body = nil
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             reply.whenComplete { result in
@@ -62,6 +64,7 @@ final class AdminHTTPHandler: ChannelInboundHandler {
         headers.add(name: "content-type", value: response.contentType)
         headers.add(name: "content-length", value: "\(response.body.readableBytes)")
         headers.add(name: "connection", value: keepAlive ? "keep-alive" : "close")
+        for header in response.headers { headers.add(name: header.name, value: header.value) }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status, headers: headers))), promise: nil)
         if withBody, response.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)

@@ -2,11 +2,12 @@ import NIOCore
 import NIOHTTP1
 import RingtailWire
 
-/// An HTTP response of the admin listener: status, content type and body.
+/// An HTTP response of the admin listener: status, content type, body and any further headers.
 struct AdminResponse: Sendable {
     var status: HTTPResponseStatus
     var contentType: String
     var body: ByteBuffer
+    var headers: [(name: String, value: String)] = []
 
     static func json(_ status: HTTPResponseStatus, _ text: String) -> AdminResponse {
         AdminResponse(status: status, contentType: "application/json", body: ByteBuffer(string: text + "\n"))

@@ -14,9 +14,15 @@ struct AdminRoutes: Sendable {
     let requestMetrics: RequestMetrics
     /// The Redis front door's per-command histograms, rendered beside the registry's metrics.
     let redisCommands: RESPCommandStats?
+    /// The node's Redis password: when set, the key API wants it too (metrics, health and the
+    /// cluster view stay open for scrapers and probes).
+    let password: String?
 
-    /// Answers `method path?query` with `body`, now or later on `eventLoop`.
-    func respond(method: HTTPMethod, uri: String, body: ByteBuffer, on eventLoop: any EventLoop) -> EventLoopFuture<AdminResponse> {
+    /// Answers `method path?query` with `body`, now or later on `eventLoop`; `authorization`
+    /// is the request's Authorization header.
+    func respond(
+        method: HTTPMethod, uri: String, authorization: String? = nil, body: ByteBuffer, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<AdminResponse> {
         let (path, query) = split(uri)
         switch (method, path) {
         case (.GET, "/metrics"): return eventLoop.makeSucceededFuture(metrics())
@@ -26,6 +32,13 @@ struct AdminRoutes: Sendable {
         }
         guard path.hasPrefix("/v1/keys/") else {
             return eventLoop.makeSucceededFuture(.error(.notFound, "no route for \(path)", code: "notFound"))
+        }
+        if let password, !AdminCredentials.authorize(authorization, password: password) {
+            var refused = AdminResponse.error(
+                .unauthorized, "the key API needs the node's password: Authorization: Bearer <password>, or Basic with any user",
+                code: "unauthorized")
+            refused.headers = [("www-authenticate", "Basic realm=\"ringtail\", charset=\"UTF-8\"")]
+            return eventLoop.makeSucceededFuture(refused)
         }
         guard let key = Self.percentDecode(path.dropFirst("/v1/keys/".count)), !key.isEmpty else {
             return eventLoop.makeSucceededFuture(.error(.badRequest, "the key must be non-empty and percent-encoded", code: "invalidArgument"))

@@ -24,7 +24,8 @@ public final class AdminServer: Service, Sendable {
         self.logger = logger
         self.routes = AdminRoutes(
             node: node, cluster: cluster, gauges: NodeGauges(node: node, cluster: cluster, redis: redis?.counters),
-            registry: registry, requestMetrics: metrics, redisCommands: redis?.counters.commandStats)
+            registry: registry, requestMetrics: metrics, redisCommands: redis?.counters.commandStats,
+            password: node.configuration.redisPassword)
         self.maxBodyBytes = node.configuration.maxValueBytes
     }
 
