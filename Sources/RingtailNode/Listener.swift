@@ -25,7 +25,7 @@ enum Listener {
     ) async throws {
         let channel: any Channel
         do {
-            channel = try await bootstrap.bind(host: host, port: port).get()
+            channel = try await withAcceptBackoff(bootstrap, protocolName: protocolName, logger: logger).bind(host: host, port: port).get()
         } catch {
             bound?.fail(error)
             logger.critical("cannot listen", metadata: ["protocol": "\(protocolName)", "host": "\(host)", "port": "\(port)", "error": "\(error)"])
@@ -51,5 +51,14 @@ enum Listener {
         }
         await drain()
         logger.notice("all connections closed", metadata: ["protocol": "\(protocolName)"])
+    }
+
+    /// Adds the pause of `AcceptPauseHandler` to every listening socket.
+    private static func withAcceptBackoff(_ bootstrap: ServerBootstrap, protocolName: String, logger: Logger) -> ServerBootstrap {
+        bootstrap.serverChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(protocolName: protocolName, logger: logger))
+            }
+        }
     }
 }

@@ -25,6 +25,9 @@ public struct NodeConfiguration: Sendable {
     /// Longest bulk string a Redis client may send; nil for the largest value plus 1 MiB, so a
     /// value just over `maxValueBytes` gets an error reply rather than a closed connection.
     public var redisMaxBulkBytes: Int? = nil
+    /// Most Redis connections open at once; the next one is told so and closed, as Redis's
+    /// `maxclients` does.
+    public var redisMaxClients: Int = 10_000
 
     public init(
         nodeID: NodeID,

@@ -36,6 +36,9 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("redis-password"), help: "Password Redis clients must AUTH with; none when empty. [env: RINGTAIL_REDIS_PASSWORD]")
     var redisPassword: String = environment("RINGTAIL_REDIS_PASSWORD") ?? ""
 
+    @Option(name: .customLong("redis-max-clients"), help: "Most Redis connections at once; more are refused with Redis's error (lowered to fit the open-file limit). [env: RINGTAIL_REDIS_MAX_CLIENTS]")
+    var redisMaxClients: Int = environment("RINGTAIL_REDIS_MAX_CLIENTS").flatMap { Int($0) } ?? 10_000
+
     @Option(help: "Memory bound for keys, values and their overhead, e.g. 256MiB. [env: RINGTAIL_MAX_MEMORY]")
     var maxMemory: String = environment("RINGTAIL_MAX_MEMORY") ?? "256MiB"
 
@@ -131,7 +134,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try makeConfiguration()
+        var configuration = try makeConfiguration()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -147,6 +150,17 @@ struct CacheNodeCommand: AsyncParsableCommand {
             let prometheus = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
             registry = prometheus
+        }
+        let files = OpenFileLimit.raise()
+        if files.raised { logger.notice("raised the open-file limit", metadata: ["from": "\(files.before)", "to": "\(files.now)"]) }
+        if configuration.redisListen != nil {
+            let fitting = OpenFileLimit.clientsFitting(files.now)
+            if configuration.redisMaxClients > fitting {
+                logger.warning("fewer Redis clients than asked: the open-file limit is lower", metadata: [
+                    "asked": "\(configuration.redisMaxClients)", "allowed": "\(fitting)", "openFileLimit": "\(files.now)",
+                ])
+                configuration.redisMaxClients = fitting
+            }
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
         let services = NodeServices(
@@ -198,6 +212,10 @@ struct CacheNodeCommand: AsyncParsableCommand {
             configuration.redisListen = redisAddress
         }
         configuration.redisPassword = redisPassword.isEmpty ? nil : redisPassword
+        guard redisMaxClients >= 1 else {
+            throw ValidationError("--redis-max-clients must be at least 1, got \(redisMaxClients)")
+        }
+        configuration.redisMaxClients = redisMaxClients
         return configuration
     }
 

@@ -52,6 +52,16 @@ struct RawSocket {
         }
     }
 
+    /// Whatever arrives next (up to 64 KiB, once at least one byte is there), as text; throws on
+    /// timeout or close.
+    mutating func receiveText() throws -> String {
+        if received.readableBytes == 0, !readMore() { throw TestFailure("nothing arrived before timeout or close") }
+        // A reply may come in pieces: give the rest a moment.
+        var poll = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while Glibc.poll(&poll, 1, 100) > 0, readMore() {}
+        return received.readString(length: received.readableBytes) ?? ""
+    }
+
     mutating func close() {
         if fd >= 0 { Glibc.close(fd) }
         fd = -1

@@ -33,6 +33,7 @@ final class NodeGauges: Sendable {
             total("ringtail_redis_commands_total", UInt64(redis.commandsProcessed.load(ordering: .relaxed)))
             gauge("ringtail_redis_connections", UInt64(max(0, redis.openConnections.load(ordering: .relaxed))))
             total("ringtail_redis_connections_accepted_total", UInt64(redis.totalConnections.load(ordering: .relaxed)))
+            total("ringtail_redis_connections_rejected_total", UInt64(redis.rejectedConnections.load(ordering: .relaxed)))
             total("ringtail_redis_protocol_errors_total", UInt64(redis.protocolErrors.load(ordering: .relaxed)))
             total("ringtail_redis_failed_authentications_total", UInt64(redis.failedAuthentications.load(ordering: .relaxed)))
         }

@@ -18,6 +18,7 @@ enum RESPErrors {
     static let badClientName = "ERR Client names cannot contain spaces, newlines or special characters."
     static let expireOptionsNXAndOthers = "ERR NX and XX, GT or LT options at the same time are not compatible"
     static let expireOptionsGTAndLT = "ERR GT and LT options at the same time are not compatible"
+    static let maxClients = "ERR max number of clients reached"
 
     static func wrongArity(_ name: String) -> String {
         "ERR wrong number of arguments for '\(name)' command"

@@ -37,6 +37,8 @@ final class RESPServerContext: Sendable {
 final class RESPCounters: Sendable {
     let openConnections = Atomic<Int>(0)
     let totalConnections = Atomic<Int>(0)
+    /// Connections refused because `redisMaxClients` were open.
+    let rejectedConnections = Atomic<Int>(0)
     let commandsProcessed = Atomic<Int>(0)
     let protocolErrors = Atomic<Int>(0)
     let failedAuthentications = Atomic<Int>(0)

@@ -60,8 +60,15 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        server.counters.openConnections.add(1, ordering: .relaxed)
+        let open = server.counters.openConnections.add(1, ordering: .relaxed).newValue
         server.counters.totalConnections.add(1, ordering: .relaxed)
+        if open > server.node.configuration.redisMaxClients {
+            // Redis's words and behaviour: one error, then the connection is closed.
+            server.counters.rejectedConnections.add(1, ordering: .relaxed)
+            closing = true
+            writeSynchronously { $0.writeRESPError(RESPErrors.maxClients) }
+            flushOutput()
+        }
         context.fireChannelActive()
     }
 

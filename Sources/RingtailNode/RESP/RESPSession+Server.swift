@@ -42,7 +42,7 @@ extension RESPSession {
             case "clients":
                 text += """
                     # Clients\r\nconnected_clients:\(server.counters.openConnections.load(ordering: .relaxed))\r\n\
-                    maxclients:10000\r\nblocked_clients:0\r\n
+                    maxclients:\(node.configuration.redisMaxClients)\r\nblocked_clients:0\r\n
                     """
             case "memory":
                 text += """
@@ -60,6 +60,7 @@ extension RESPSession {
                 text += """
                     # Stats\r\ntotal_connections_received:\(counters.totalConnections.load(ordering: .relaxed))\r\n\
                     total_commands_processed:\(counters.commandsProcessed.load(ordering: .relaxed))\r\n\
+                    rejected_connections:\(counters.rejectedConnections.load(ordering: .relaxed))\r\n\
                     rejected_auth:\(counters.failedAuthentications.load(ordering: .relaxed))\r\n\
                     protocol_errors:\(counters.protocolErrors.load(ordering: .relaxed))\r\n\
                     expired_keys:\(statistics.expirations)\r\nevicted_keys:\(statistics.evictions)\r\n\
@@ -133,7 +134,7 @@ extension RESPSession {
             ("port", "\(server.boundPort.load(ordering: .relaxed))"),
             ("bind", configuration.redisListen?.host ?? ""),
             ("timeout", "0"),
-            ("maxclients", "10000"),
+            ("maxclients", "\(configuration.redisMaxClients)"),
             ("proto-max-bulk-len", "\(server.parserLimits.maxBulkBytes)"),
             ("cluster-enabled", "no"),
             ("io-threads", "\(configuration.eventLoopThreads)"),

@@ -1,0 +1,88 @@
+import Foundation
+import Glibc
+import Testing
+
+/// What a node does when clients outnumber what it may or can serve.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct ConnectionLimitTests {
+    /// Redis's `maxclients`: one connection too many is told so and closed; the others are served,
+    /// and a place freed is taken again.
+    @Test func redisClientsBeyondTheLimitAreToldAndClosed() async throws {
+        try await withNode(arguments: ["--redis-listen", "127.0.0.1:0", "--redis-max-clients", "2"]) { node in
+            let port = try #require(node.redisPort)
+            var first = try RawSocket(port: port)
+            var second = try RawSocket(port: port)
+            #expect(try Self.roundTrip(&first, "PING\r\n") == "+PONG\r\n")
+            #expect(try Self.roundTrip(&second, "PING\r\n") == "+PONG\r\n")
+            var third = try RawSocket(port: port)
+            #expect(try Self.roundTrip(&third, "PING\r\n") == "-ERR max number of clients reached\r\n")
+            let closed = third.receiveUntilClosed()
+            #expect(closed, "the refused connection is closed")
+            first.close()
+            try await Task.sleep(for: .milliseconds(200))
+            var fourth = try RawSocket(port: port)
+            #expect(try Self.roundTrip(&fourth, "PING\r\n") == "+PONG\r\n")
+            let info = try Self.roundTrip(&fourth, "INFO\r\n")
+            #expect(info.contains("maxclients:2\r\n"))
+            #expect(info.contains("rejected_connections:1\r\n"))
+            #expect(try Self.roundTrip(&fourth, "CONFIG GET maxclients\r\n") == "*2\r\n$10\r\nmaxclients\r\n$1\r\n2\r\n")
+        }
+    }
+
+    /// Out of file descriptors, a node pauses accepting instead of spinning on `accept`, says
+    /// so in its log, and accepts again once descriptors are free.
+    @Test func outOfFileDescriptorsTheNodePausesAcceptingAndRecovers() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let node = try NodeProcess.executable("cache-node").path
+        process.arguments = ["-c", "ulimit -n 128 && exec \"$0\" --node-id fds --listen 127.0.0.1:0 --threads 1", node]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let log = LogCapture(output.fileHandleForReading)
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        var port: Int?
+        for _ in 0..<600 where port == nil {
+            port = log.firstMatch(after: "protocol=ringtail-rpc", key: "port")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let rpcPort = try #require(port, "the node did not start:\n\(log.text)")
+        // More connections than descriptors: the kernel completes them all, the node cannot.
+        var held: [RawSocket] = []
+        for _ in 0..<250 { held.append(try RawSocket(port: rpcPort)) }
+        try await Task.sleep(for: .seconds(1))
+        let before = try Self.cpuTicks(process.processIdentifier)
+        try await Task.sleep(for: .seconds(2))
+        let spent = try Self.cpuTicks(process.processIdentifier) - before
+        // A spinning accept loop burns the whole 2 s (~200 ticks); paused, it is idle.
+        #expect(spent < 100, "\(spent) ticks of CPU in 2 s while out of descriptors")
+        #expect(log.text.contains("cannot accept connections; pausing accepts"), "\(log.text)")
+        for index in held.indices { held[index].close() }
+        let cachectl = Process()
+        cachectl.executableURL = try NodeProcess.executable("cachectl")
+        cachectl.arguments = ["--host", "127.0.0.1:\(rpcPort)", "ping"]
+        let answer = Pipe()
+        cachectl.standardOutput = answer
+        try cachectl.run()
+        let text = String(decoding: answer.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        cachectl.waitUntilExit()
+        #expect(cachectl.terminationStatus == 0 && text.contains("PONG"), "accepting again once descriptors were free: \(text)")
+    }
+
+    private static func roundTrip(_ socket: inout RawSocket, _ request: String) throws -> String {
+        socket.send(Array(request.utf8))
+        return try socket.receiveText()
+    }
+
+    /// User plus system CPU ticks of `pid` so far.
+    private static func cpuTicks(_ pid: Int32) throws -> Int {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+        let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...].split(separator: " ")
+        return Int(fields[11])! + Int(fields[12])!
+    }
+}
