@@ -25,4 +25,20 @@ import Testing
         #expect(state.ring.nodes.map(\.name) == ["a", "b"], "a newer generation is applied")
         #expect(state.effectiveReplicas == 2)
     }
+
+    /// A node whose own entry says `left` knows it is shutting down (its coordinator then says
+    /// so instead of reporting a quorum of zero); anyone else leaving does not make it so.
+    @Test func aNodeKnowsWhenItHasLeft() {
+        let state = ClusterState(me: NodeID("a"), configuration: ClusterConfiguration(partitionCount: 64))
+        var three = members(["a", "b", "c"])
+        state.rebuildRing(from: three, without: [], generation: 1)
+        #expect(!state.hasLeft)
+        three[1].state = .left
+        state.rebuildRing(from: three, without: [], generation: 2)
+        #expect(!state.hasLeft, "another member's leave")
+        three[0].state = .left
+        state.rebuildRing(from: three, without: [], generation: 3)
+        #expect(state.hasLeft)
+        #expect(!state.ring.nodes.contains(NodeID("a")))
+    }
 }

@@ -35,6 +35,7 @@ public final class ClusterState: Sendable {
     /// Whether this node is the ring's only member, kept with the ring: every request asks,
     /// and an atomic load is cheaper than copying the ring out under its lock.
     private let alone = Atomic<Bool>(true)
+    private let left = Atomic<Bool>(false)
     /// `effectiveReplicas`, kept with the ring for the same reason: every request needs it.
     private let replicasHeld: Atomic<Int>
     /// Which partitions this node holds completely; follows every ring change.
@@ -80,6 +81,9 @@ public final class ClusterState: Sendable {
     /// This node is the only member of its ring: it holds every key alone.
     public var isAlone: Bool { alone.load(ordering: .acquiring) }
 
+    /// This node has announced its graceful leave: it is shutting down and holds no partition.
+    public var hasLeft: Bool { left.load(ordering: .acquiring) }
+
     /// The ring as of the last membership change.
     public var ring: HashRing { currentRing.withLock { $0 } }
 
@@ -114,6 +118,7 @@ public final class ClusterState: Sendable {
         rebuilt.withLock { last in
             guard generation > last else { return }
             last = generation
+            left.store(members.contains { $0.id == me && $0.state == .left }, ordering: .releasing)
             let ringMembers = members.filter { $0.state != .left && !gone.contains($0.id) }.map { RingMember(id: $0.id, weight: $0.weight) }
             let ring = HashRing(members: ringMembers, configuration: configuration.ringConfiguration)
             currentRing.withLock { current in

@@ -52,7 +52,13 @@ public final class Coordinator: Sendable {
 
     func quorumError(_ error: QuorumError?) -> OperationError {
         counters.quorumFailures.add(1, ordering: .relaxed)
-        return OperationError(.quorumFailed, error.map { "\($0)" } ?? "quorum not reached")
+        let shortfall = error.map { "\($0)" } ?? "quorum not reached"
+        // A node that has left counts no longer as a replica: alone, it has none at all. Say
+        // why rather than report a quorum of zero.
+        if cluster.hasLeft {
+            return OperationError(.shuttingDown, "this node is shutting down; send requests to another member (\(shortfall))")
+        }
+        return OperationError(.quorumFailed, shortfall)
     }
 }
 
