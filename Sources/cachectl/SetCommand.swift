@@ -25,8 +25,10 @@ struct SetCommand: AsyncParsableCommand {
     var writeQuorum: Int?
 
     func validate() throws {
-        if let ttl, HumanUnits.parseMillis(ttl) == nil {
-            throw ValidationError("--ttl must be a duration such as 30s or 250ms, got '\(ttl)'")
+        // 0 would mean "no expiry" on the wire: refuse it, as Redis refuses EX 0, rather than
+        // store forever what was meant to vanish.
+        if let ttl, (HumanUnits.parseMillis(ttl) ?? 0) == 0 {
+            throw ValidationError("--ttl must be a positive duration such as 30s or 250ms (omit it for no expiry), got '\(ttl)'")
         }
     }
 

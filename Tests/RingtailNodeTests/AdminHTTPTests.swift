@@ -76,6 +76,7 @@ struct AdminHTTPTests {
             let badTTL = try http.request("PUT", "/v1/keys/k?ttl=soon", body: Array("v".utf8))
             #expect(badTTL.status == 400)
             #expect(badTTL.text.contains("\"code\":\"invalidArgument\""))
+            #expect(try http.request("PUT", "/v1/keys/k?ttl=0s", body: Array("v".utf8)).status == 400, "0 would store forever")
             #expect(try http.request("GET", "/v1/keys/%zz").status == 400)
             #expect(try http.request("GET", "/nowhere").status == 404)
         }

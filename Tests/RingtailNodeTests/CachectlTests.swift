@@ -85,6 +85,9 @@ struct CachectlTests {
         let result = try cachectl(["set", "k", "v", "--ttl", "soon"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--ttl"))
+        let zero = try cachectl(["set", "k", "v", "--ttl", "0s"])
+        #expect(zero.status == 64, "a TTL of 0 would mean no expiry on the wire")
+        #expect(zero.stderr.contains("positive"))
     }
 
     /// A full disk, simulated by /dev/full (every write fails with ENOSPC): cachectl says

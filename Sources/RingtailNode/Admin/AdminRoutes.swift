@@ -67,8 +67,9 @@ struct AdminRoutes: Sendable {
         case .set:
             var ttl: UInt64?
             if let text = query["ttl"] {
-                guard let millis = HumanUnits.parseMillis(text) else {
-                    return eventLoop.makeSucceededFuture(.error(.badRequest, "ttl must be a duration such as 30s, got '\(text)'", code: "invalidArgument"))
+                guard let millis = HumanUnits.parseMillis(text), millis > 0 else {
+                    return eventLoop.makeSucceededFuture(
+                        .error(.badRequest, "ttl must be a positive duration such as 30s (omit it for no expiry), got '\(text)'", code: "invalidArgument"))
                 }
                 ttl = millis
             }
