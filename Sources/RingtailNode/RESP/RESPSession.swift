@@ -65,7 +65,17 @@ final class RESPSession {
             return .replied
         }
         switch kind {
-        case .get where coordinator == nil:
+        case .get:
+            if let coordinator {
+                // Straight to the coordinator: a GET needs none of the general key-command path.
+                do throws(OperationError) {
+                    try node.checkKey(command[1])
+                } catch {
+                    output.writeRESPError(RESPErrors.from(error))
+                    return .replied
+                }
+                return .deferred(.get(command[1], coordinator), version)
+            }
             // The hot path: straight from the store into the output buffer.
             do throws(OperationError) {
                 try node.writeValueReply(command[1], into: &output, version: version)
