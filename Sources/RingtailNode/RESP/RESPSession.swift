@@ -1,6 +1,7 @@
 import NIOCore
 import RingtailRESP
 import RingtailStorage
+import RingtailWire
 
 /// One Redis connection's state (protocol version, authentication, name) and the dispatch of
 /// its commands. Lives on the connection's event loop; the handler owns it.
@@ -83,9 +84,19 @@ final class RESPSession {
                 output.writeRESPError(RESPErrors.from(error))
             }
             return .replied
-        case .set where command.count == 3 && coordinator == nil:
+        case .set where command.count == 3:
             let key = command[1]
             let value = command[2]
+            if let coordinator {
+                do throws(OperationError) {
+                    try node.checkKey(key)
+                    try node.checkValue(value)
+                } catch {
+                    output.writeRESPError(RESPErrors.from(error))
+                    return .replied
+                }
+                return .deferred(.set(StoredEntry(key: key, state: .live, value: value, expiresAtMillis: 0), coordinator), version)
+            }
             // One hash picks both the stripe and the store's shard.
             let hash = key.withUnsafeReadableBytes { Store.keyHash($0) }
             do throws(OperationError) {
