@@ -2,11 +2,7 @@ import ArgumentParser
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Everything cachectl prints on stdout goes through here: text and raw bytes keep their
 /// order, and a write that fails (a full disk, say) becomes an error message and an exit
@@ -48,7 +44,7 @@ enum Output {
 
     /// Writes `message` and a newline to stderr; a failure there has nowhere to be reported.
     static func error(_ message: String) {
-        _ = writeAll(Array((message + "\n").utf8), to: STDERR_FILENO)
+        errorText(message + "\n")
     }
 
     /// Writes `text` to stderr as it is (progress lines).

@@ -1,4 +1,5 @@
 import NIOCore
+import RingtailCrypto
 import RingtailRESP
 import Synchronization
 
@@ -153,18 +154,9 @@ extension RESPSession {
             return false
         }
         guard let expected = server.password else { return true }
-        let matches = Self.constantTimeEquals(password.readableBytesView, Array(expected.utf8))
+        let matches = BLAKE2b.constantTimeEqual(Array(password.readableBytesView), Array(expected.utf8))
         if !matches { server.counters.failedAuthentications.add(1, ordering: .relaxed) }
         return matches
-    }
-
-    /// Compares without returning early, so response time does not reveal the password.
-    private static func constantTimeEquals(_ given: ByteBufferView, _ expected: [UInt8]) -> Bool {
-        var difference: UInt8 = given.count == expected.count ? 0 : 1
-        for (index, byte) in given.enumerated() {
-            difference |= byte ^ (index < expected.count ? expected[index] : ~byte)
-        }
-        return difference == 0
     }
 
     /// Redis's rule for client names: printable ASCII, no spaces.
