@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -60,5 +63,28 @@ enum Listener {
                 try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(protocolName: protocolName, logger: logger))
             }
         }
+    }
+}
+
+extension ServerBootstrap {
+    /// A bootstrap for long-lived client and peer connections (the binary RPC, the Redis door):
+    /// replies leave at once (no Nagle delay), a read takes up to 16 buffers, and TCP
+    /// keepalive probes a connection idle for 300 s (Redis's `tcp-keepalive`), so one whose
+    /// peer vanished without a word is closed within about ten minutes instead of holding a
+    /// descriptor, and a client slot, for ever.
+    static func forConnections(group: any EventLoopGroup) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelOption(tcpOption(TCP_KEEPIDLE), value: 300)
+            .childChannelOption(tcpOption(TCP_KEEPINTVL), value: 100)
+            .childChannelOption(tcpOption(TCP_KEEPCNT), value: 3)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+    }
+
+    private static func tcpOption(_ name: Int32) -> ChannelOptions.Types.SocketOption {
+        ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: name))
     }
 }

@@ -54,11 +54,7 @@ public final class RPCServer: Service, Sendable {
         let metrics = self.metrics
         let cluster = self.cluster.withLock { $0 }
         let maxFrameBytes = node.configuration.maxFrameBytes
-        return ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 512)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
+        return ServerBootstrap.forConnections(group: group)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))

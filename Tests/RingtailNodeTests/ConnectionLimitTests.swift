@@ -73,6 +73,35 @@ struct ConnectionLimitTests {
         #expect(cachectl.terminationStatus == 0 && text.contains("PONG"), "accepting again once descriptors were free: \(text)")
     }
 
+    /// Accepted connections, Redis and binary RPC alike, have TCP keepalive armed, so a client
+    /// that vanished without closing does not keep its slot for ever.
+    @Test func acceptedConnectionsProbeIdlePeers() async throws {
+        try await withNode(arguments: ["--redis-listen", "127.0.0.1:0"]) { node in
+            let ports = [node.port, try #require(node.redisPort)]
+            var clients: [RawSocket] = []
+            for port in ports { clients.append(try RawSocket(port: port)) }
+            defer { for index in clients.indices { clients[index].close() } }
+            try await Task.sleep(for: .milliseconds(200))
+            for port in ports {
+                let timers = try Self.serverSideTimers(localPort: port)
+                #expect(!timers.isEmpty, "no established connection on port \(port)")
+                // /proc/net/tcp's "tr" field: 2 is the keepalive timer (0 would be none armed).
+                #expect(timers.allSatisfy { $0 == 2 }, "timers \(timers) on port \(port)")
+            }
+        }
+    }
+
+    /// The timer kinds of the established loopback connections whose local port is `localPort`.
+    private static func serverSideTimers(localPort: Int) throws -> [Int] {
+        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        let suffix = ":" + String(format: "%04X", localPort)
+        return table.split(separator: "\n").dropFirst().compactMap { line -> Int? in
+            let fields = line.split(separator: " ")
+            guard fields.count > 5, fields[1].hasSuffix(suffix), fields[3] == "01" else { return nil }
+            return Int(fields[5].prefix { $0 != ":" }, radix: 16)
+        }
+    }
+
     private static func roundTrip(_ socket: inout RawSocket, _ request: String) throws -> String {
         socket.send(Array(request.utf8))
         return try socket.receiveText()

@@ -53,11 +53,7 @@ public final class RESPServer: Service, Sendable {
     private func makeBootstrap(_ context: RESPServerContext) -> ServerBootstrap {
         let logger = self.logger
         let registry = self.registry
-        return ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 512)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
+        return ServerBootstrap.forConnections(group: group)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(RESPServerHandler(server: context, eventLoop: child.eventLoop, logger: logger))
