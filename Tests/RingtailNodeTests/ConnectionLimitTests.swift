@@ -93,7 +93,11 @@ struct ConnectionLimitTests {
 
     /// The timer kinds of the established loopback connections whose local port is `localPort`.
     private static func serverSideTimers(localPort: Int) throws -> [Int] {
-        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        // Read to the end: `String(contentsOfFile:)` stops after procfs's first 4 KiB page,
+        // which holds only the first ~27 sockets of a busy machine.
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/net/tcp"))
+        defer { try? file.close() }
+        let table = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
         let suffix = ":" + String(format: "%04X", localPort)
         return table.split(separator: "\n").dropFirst().compactMap { line -> Int? in
             let fields = line.split(separator: " ")
