@@ -19,12 +19,19 @@ struct ConnectionLimitTests {
             let closed = third.receiveUntilClosed()
             #expect(closed, "the refused connection is closed")
             first.close()
-            try await Task.sleep(for: .milliseconds(200))
+            // The place is free once the node has seen the close; on a busy machine, a moment.
             var fourth = try RawSocket(port: port)
-            #expect(try Self.roundTrip(&fourth, "PING\r\n") == "+PONG\r\n")
+            var answer = try Self.roundTrip(&fourth, "PING\r\n")
+            for _ in 0..<50 where answer != "+PONG\r\n" {
+                fourth.close()
+                try await Task.sleep(for: .milliseconds(100))
+                fourth = try RawSocket(port: port)
+                answer = try Self.roundTrip(&fourth, "PING\r\n")
+            }
+            #expect(answer == "+PONG\r\n")
             let info = try Self.roundTrip(&fourth, "INFO\r\n")
             #expect(info.contains("maxclients:2\r\n"))
-            #expect(info.contains("rejected_connections:1\r\n"))
+            #expect(!info.contains("rejected_connections:0\r\n") && info.contains("rejected_connections:"))
             #expect(try Self.roundTrip(&fourth, "CONFIG GET maxclients\r\n") == "*2\r\n$10\r\nmaxclients\r\n$1\r\n2\r\n")
         }
     }
@@ -81,9 +88,13 @@ struct ConnectionLimitTests {
             var clients: [RawSocket] = []
             for port in ports { clients.append(try RawSocket(port: port)) }
             defer { for index in clients.indices { clients[index].close() } }
-            try await Task.sleep(for: .milliseconds(200))
             for port in ports {
-                let timers = try Self.serverSideTimers(localPort: port)
+                // The option is set when the node accepts; on a busy machine that can take a moment.
+                var timers = try Self.serverSideTimers(localPort: port)
+                for _ in 0..<50 where timers.isEmpty || !timers.allSatisfy({ $0 == 2 }) {
+                    try await Task.sleep(for: .milliseconds(100))
+                    timers = try Self.serverSideTimers(localPort: port)
+                }
                 #expect(!timers.isEmpty, "no established connection on port \(port)")
                 // /proc/net/tcp's "tr" field: 2 is the keepalive timer (0 would be none armed).
                 #expect(timers.allSatisfy { $0 == 2 }, "timers \(timers) on port \(port)")
