@@ -151,16 +151,8 @@ struct CacheNodeCommand: AsyncParsableCommand {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
             registry = prometheus
         }
-        let files = OpenFileLimit.raise()
-        if files.raised { logger.notice("raised the open-file limit", metadata: ["from": "\(files.before)", "to": "\(files.now)"]) }
-        if configuration.redisListen != nil {
-            let fitting = OpenFileLimit.clientsFitting(files.now)
-            if configuration.redisMaxClients > fitting {
-                logger.warning("fewer Redis clients than asked: the open-file limit is lower", metadata: [
-                    "asked": "\(configuration.redisMaxClients)", "allowed": "\(fitting)", "openFileLimit": "\(files.now)",
-                ])
-                configuration.redisMaxClients = fitting
-            }
+        if let files = OpenFileLimit.raise() {
+            fitRedisClients(&configuration, openFileLimit: files, logger: logger)
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads)
         let services = NodeServices(
@@ -181,6 +173,20 @@ struct CacheNodeCommand: AsyncParsableCommand {
         try await serviceGroup.run()
         try await group.shutdownGracefully()
         logger.notice("stopped")
+    }
+
+    /// Logs a raised open-file limit, and lowers the Redis client limit to what fits under it.
+    private func fitRedisClients(
+        _ configuration: inout NodeConfiguration, openFileLimit files: (before: Int, now: Int, raised: Bool), logger: Logger
+    ) {
+        if files.raised { logger.notice("raised the open-file limit", metadata: ["from": "\(files.before)", "to": "\(files.now)"]) }
+        guard configuration.redisListen != nil else { return }
+        let fitting = OpenFileLimit.clientsFitting(files.now)
+        guard configuration.redisMaxClients > fitting else { return }
+        logger.warning("fewer Redis clients than asked: the open-file limit is lower", metadata: [
+            "asked": "\(configuration.redisMaxClients)", "allowed": "\(fitting)", "openFileLimit": "\(files.now)",
+        ])
+        configuration.redisMaxClients = fitting
     }
 
     private func makeConfiguration() throws -> NodeConfiguration {

@@ -10,10 +10,10 @@ enum OpenFileLimit {
     static let reserved = 128
 
     /// Raises the soft limit to the hard one (at most 1,048,576); returns the limits before
-    /// and after. Leaves it as it was when the system refuses.
-    static func raise() -> (before: Int, now: Int, raised: Bool) {
+    /// and after, or nil when they cannot be read. Leaves it as it was when the system refuses.
+    static func raise() -> (before: Int, now: Int, raised: Bool)? {
         var limit = rlimit()
-        guard getrlimit(openFiles, &limit) == 0 else { return (0, 0, false) }
+        guard getrlimit(openFiles, &limit) == 0 else { return nil }
         let before = Int(clamping: limit.rlim_cur)
         let target = min(limit.rlim_max, 1 << 20)
         guard limit.rlim_cur < target else { return (before, before, false) }
