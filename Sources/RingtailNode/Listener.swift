@@ -28,7 +28,7 @@ enum Listener {
     ) async throws {
         let channel: any Channel
         do {
-            channel = try await withAcceptBackoff(bootstrap, protocolName: protocolName, logger: logger).bind(host: host, port: port).get()
+            channel = try await withAcceptPause(bootstrap, protocolName: protocolName, logger: logger).bind(host: host, port: port).get()
         } catch {
             bound?.fail(error)
             logger.critical("cannot listen", metadata: ["protocol": "\(protocolName)", "host": "\(host)", "port": "\(port)", "error": "\(error)"])
@@ -57,7 +57,7 @@ enum Listener {
     }
 
     /// Adds the pause of `AcceptPauseHandler` to every listening socket.
-    private static func withAcceptBackoff(_ bootstrap: ServerBootstrap, protocolName: String, logger: Logger) -> ServerBootstrap {
+    private static func withAcceptPause(_ bootstrap: ServerBootstrap, protocolName: String, logger: Logger) -> ServerBootstrap {
         bootstrap.serverChannelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(protocolName: protocolName, logger: logger))

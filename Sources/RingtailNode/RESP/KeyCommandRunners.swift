@@ -165,13 +165,12 @@ struct ClusterKeyRunner {
         })
     }
 
-    /// GET and a plain SET skip the general read-resolve-write chain's half-dozen futures:
-    /// the connection starts them with its completion. A SET of a value too large is refused
-    /// here, with the error reply `recover` would give. Nil for other commands.
+    /// A SET whose reply is `+OK` (with EX/PX, say) skips the general read-resolve-write
+    /// chain's half-dozen futures: the connection starts it with its completion. A value too
+    /// large is refused here, with the error reply `recover` would give. Nil for other
+    /// commands. (GET and `SET k v` never get here: `RESPSession` hands them over itself.)
     private func runDirectly(_ command: KeyCommand, on eventLoop: any EventLoop) -> CoordinatedReply? {
         switch command.operation {
-        case .get:
-            return .get(command.keys[0], coordinator)
         case .set(let value, let options) where !command.readsFirst && options.reply == .ok:
             do throws(OperationError) {
                 try node.checkValue(value)
