@@ -159,6 +159,32 @@ struct AdminHTTPTests {
         }
     }
 
+    /// The `process_*` metrics every Prometheus exporter has, checked against what the
+    /// kernel says of the node's process.
+    @Test func metricsIncludeTheStandardProcessMetrics() async throws {
+        try await withAdminNode { node, port in
+            var http = try HTTPTestClient(port: port)
+            defer { http.close() }
+            let first = try parsePrometheus(try http.request("GET", "/metrics").text)
+            let second = try parsePrometheus(try http.request("GET", "/metrics").text)
+            let cpu = try #require(first["process_cpu_seconds_total{}"])
+            #expect(cpu > 0 && (second["process_cpu_seconds_total{}"] ?? 0) >= cpu)
+            let status = try String(contentsOfFile: "/proc/\(node.pid)/status", encoding: .utf8)
+            let residentKiB = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+                .flatMap { Double($0.split(separator: " ", omittingEmptySubsequences: true)[1]) })
+            let resident = try #require(second["process_resident_memory_bytes{}"])
+            // Read moments apart: within a factor of two of the kernel's own figure.
+            #expect(resident > residentKiB * 1024 / 2 && resident < residentKiB * 1024 * 2, "\(resident) vs \(residentKiB) KiB")
+            #expect((second["process_virtual_memory_bytes{}"] ?? 0) >= resident)
+            let open = try #require(second["process_open_fds{}"])
+            let limit = try #require(second["process_max_fds{}"])
+            #expect(open >= 4 && open <= limit)
+            let start = try #require(second["process_start_time_seconds{}"])
+            let now = Date().timeIntervalSince1970
+            #expect(start <= now + 1 && start > now - 120, "started \(start), now \(now)")
+        }
+    }
+
     @Test func metricsParseAndCountRPCRequests() async throws {
         try await withAdminNode { node, port in
             let client = RingtailClient(address: try #require(HostAndPort(node.address)))

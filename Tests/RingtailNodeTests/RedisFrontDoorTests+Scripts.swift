@@ -132,4 +132,94 @@ for protocol in (3, 2):
     r.close()
 print("ok")
 """#
+
+    /// INFO's traffic, memory and CPU fields over one raw connection: the byte totals to the
+    /// byte, the memory peak kept after the memory is freed, the rates and the CPU section.
+    static let infoScript = #"""
+import re, socket, sys, time
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+buffer = b""
+
+def bulk(*words):
+    out = b"*%d\r\n" % len(words)
+    for w in words:
+        w = w if isinstance(w, bytes) else w.encode()
+        out += b"$%d\r\n%s\r\n" % (len(w), w)
+    return out
+
+def fill(n):
+    global buffer
+    while len(buffer) < n:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            raise SystemExit("connection closed")
+        buffer += chunk
+
+def reply():
+    """One reply, whole, as the bytes that came over the wire."""
+    global buffer
+    while b"\r\n" not in buffer:
+        fill(len(buffer) + 1)
+    line_end = buffer.index(b"\r\n") + 2
+    if buffer[:1] in (b"$", b"="):
+        length = int(buffer[1:line_end - 2])
+        fill(line_end + length + 2)
+        end = line_end + length + 2
+    else:
+        end = line_end
+    raw, buffer = buffer[:end], buffer[end:]
+    return raw
+
+def call(*words):
+    request = bulk(*words)
+    s.sendall(request)
+    return request, reply()
+
+def info(section):
+    request, raw = call("INFO", section)
+    text = raw.split(b"\r\n", 1)[1].decode()
+    fields = dict(line.split(":", 1) for line in text.split("\r\n") if ":" in line)
+    return request, raw, fields
+
+# Byte totals: the INFO request read before it runs is counted in it; its reply is not.
+_, raw1, first = info("stats")
+set_request, set_reply = call("SET", "k", "v" * 100)
+assert set_reply == b"+OK\r\n", set_reply
+request2, _, second = info("stats")
+expected_in = int(first["total_net_input_bytes"]) + len(set_request) + len(request2)
+expected_out = int(first["total_net_output_bytes"]) + len(raw1) + len(set_reply)
+assert int(second["total_net_input_bytes"]) == expected_in, (second, expected_in)
+assert int(second["total_net_output_bytes"]) == expected_out, (second, expected_out)
+
+# A burst of commands shows as a rate within the 1.6 s the rates cover.
+s.sendall(b"".join(bulk("PING") for _ in range(2000)))
+for _ in range(2000):
+    assert reply() == b"+PONG\r\n"
+deadline = time.time() + 10
+while True:
+    stats = info("stats")[2]
+    if int(stats["instantaneous_ops_per_sec"]) > 0 and float(stats["instantaneous_input_kbps"]) > 0:
+        break
+    assert time.time() < deadline, stats
+    time.sleep(0.05)
+
+# The peak holds what was used once the memory is freed again.
+assert call("SET", "big", "x" * (512 << 10))[1] == b"+OK\r\n"
+with_big = info("memory")[2]
+assert int(with_big["used_memory_peak"]) >= int(with_big["used_memory"]), with_big
+with_big = int(with_big["used_memory"])
+assert call("DEL", "big")[1] == b":1\r\n"
+memory = info("memory")[2]
+assert int(memory["used_memory"]) < with_big <= int(memory["used_memory_peak"]), memory
+assert int(memory["used_memory_rss"]) > 1 << 20, memory
+assert float(memory["mem_fragmentation_ratio"]) > 0, memory
+assert memory["used_memory_peak_human"] and memory["used_memory_rss_human"], memory
+
+everything = info("default")[2]
+assert re.fullmatch(r"[0-9a-f]{40}", everything["run_id"]), everything["run_id"]
+assert float(everything["used_cpu_user"]) > 0 and float(everything["used_cpu_sys"]) >= 0, everything
+assert everything["loading"] == "0" and everything["aof_enabled"] == "0", everything
+print("ok")
+"""#
 }

@@ -97,6 +97,15 @@ struct RedisFrontDoorTests {
         }
     }
 
+    /// INFO's traffic totals, rates, memory peak, resident memory and CPU section.
+    @Test func infoReportsTrafficMemoryAndCPU() async throws {
+        let python = try ExternalTool.pythonWithRedis()
+        try await withNode(arguments: Self.redisFlags) { node in
+            let result = try python.run(["-c", Self.infoScript, "\(try #require(node.redisPort))"], seconds: 60)
+            #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        }
+    }
+
     /// A short redis-benchmark run: every reply must be a success (redis-benchmark stops at
     /// the first error reply and says so).
     @Test func redisBenchmarkRunsWithoutErrors() async throws {

@@ -11,6 +11,7 @@ final class NodeGauges: Sendable {
     private let cluster: ClusterNode?
     private let redis: RESPCounters?
     private let mirrored = Mutex<[String: UInt64]>([:])
+    private let mirroredCPUSeconds = Mutex<Double>(0)
 
     init(node: LocalNode, cluster: ClusterNode?, redis: RESPCounters? = nil) {
         self.node = node
@@ -37,6 +38,7 @@ final class NodeGauges: Sendable {
             total("ringtail_redis_protocol_errors_total", UInt64(redis.protocolErrors.load(ordering: .relaxed)))
             total("ringtail_redis_failed_authentications_total", UInt64(redis.failedAuthentications.load(ordering: .relaxed)))
         }
+        refreshProcess()
         total("ringtail_connections_accepted_total", UInt64(node.counters.connectionsAccepted))
         total("ringtail_protocol_errors_total", UInt64(node.counters.protocolErrorCount))
         guard let cluster else { return }
@@ -70,6 +72,23 @@ final class NodeGauges: Sendable {
         total("ringtail_anti_entropy_partitions_dropped_total", repair.partitionsDropped)
         total("ringtail_anti_entropy_keys_dropped_total", repair.keysDropped)
         gauge("ringtail_anti_entropy_last_exchange_unix_millis", repair.lastExchangeMillis)
+    }
+
+    /// The standard process metrics (the names Prometheus's own clients export), which
+    /// dashboards and alerts for any service expect.
+    private func refreshProcess() {
+        let process = ProcessStatistics.current()
+        let cpuSeconds = process.userCPUSeconds + process.systemCPUSeconds
+        let delta = mirroredCPUSeconds.withLock { seen -> Double in
+            defer { seen = max(seen, cpuSeconds) }
+            return max(0, cpuSeconds - seen)
+        }
+        FloatingPointCounter(label: "process_cpu_seconds_total").increment(by: delta)
+        gauge("process_resident_memory_bytes", process.residentBytes)
+        gauge("process_virtual_memory_bytes", process.virtualBytes)
+        if let open = process.openFileDescriptors { gauge("process_open_fds", UInt64(open)) }
+        if let limit = process.maxFileDescriptors { gauge("process_max_fds", limit) }
+        if let start = process.startTimeSeconds { Gauge(label: "process_start_time_seconds").record(start) }
     }
 
     private func gauge(_ label: String, _ value: UInt64) {

@@ -74,7 +74,8 @@ enum RESPLatencyBuckets {
     }
 }
 
-/// Calls, outcomes and latencies of Redis commands, by command.
+/// Calls, outcomes and latencies of Redis commands, by command, and the bytes their
+/// connections read and wrote.
 ///
 /// Counting must not cost the hot path a lock or a contended cache line, so every event loop
 /// records into its own shard, which only that loop's thread writes (relaxed loads and stores,
@@ -90,6 +91,15 @@ final class RESPCommandStats: Sendable {
             let shard = RESPCommandStatsShard()
             shards[id] = shard
             return shard
+        }
+    }
+
+    /// Bytes read from and written to every connection so far (INFO's `total_net_*_bytes`).
+    func networkBytes() -> (input: UInt64, output: UInt64) {
+        let shards = self.shards.withLock { Array($0.values) }
+        return shards.reduce((0, 0)) { total, shard in
+            let bytes = shard.networkBytes
+            return (total.0 &+ bytes.input, total.1 &+ bytes.output)
         }
     }
 
@@ -127,7 +137,11 @@ final class RESPCommandStatsShard: @unchecked Sendable {
     private static let bucketCount = RESPLatencyBuckets.count
     /// Per (command, outcome): the sum of nanoseconds, then the buckets.
     private static let stride = RESPLatencyBuckets.count + 1
-    private static let cellCount = RESPCommandKind.allCases.count * RESPCommandOutcome.count * stride
+    private static let commandCells = RESPCommandKind.allCases.count * RESPCommandOutcome.count * stride
+    /// After the commands' cells: bytes read from and written to this loop's connections.
+    private static let inputBytesCell = commandCells
+    private static let outputBytesCell = commandCells + 1
+    private static let cellCount = commandCells + 2
     private let cells: UnsafeMutablePointer<Atomic<UInt64>>
 
     init() {
@@ -157,6 +171,18 @@ final class RESPCommandStatsShard: @unchecked Sendable {
     private func bump(_ index: Int, by amount: UInt64) {
         let cell = cells + index
         cell.pointee.store(cell.pointee.load(ordering: .relaxed) &+ amount, ordering: .relaxed)
+    }
+
+    /// Counts bytes read from a connection of this loop.
+    @inline(__always)
+    func countInput(_ bytes: Int) { bump(Self.inputBytesCell, by: UInt64(bytes)) }
+
+    /// Counts bytes written to a connection of this loop.
+    @inline(__always)
+    func countOutput(_ bytes: Int) { bump(Self.outputBytesCell, by: UInt64(bytes)) }
+
+    fileprivate var networkBytes: (input: UInt64, output: UInt64) {
+        (cells[Self.inputBytesCell].load(ordering: .relaxed), cells[Self.outputBytesCell].load(ordering: .relaxed))
     }
 
     fileprivate func add(_ kind: RESPCommandKind, _ outcome: RESPCommandOutcome, into series: inout RESPCommandSeries) {

@@ -41,6 +41,10 @@ public final class RESPServer: Service, Sendable {
         let context = RESPServerContext(node: node, cluster: cluster.withLock { $0 }, counters: counters)
         let registry = self.registry
         bound.futureResult.whenSuccess { context.boundPort.store($0.port ?? 0, ordering: .relaxed) }
+        let sampler = group.any().scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+            context.sampleInstantaneous()
+        }
+        defer { sampler.cancel() }
         try await Listener.serve(
             makeBootstrap(context), host: address.host, port: address.port,
             protocolName: "redis", bound: bound, logger: logger

@@ -13,6 +13,9 @@ final class RESPServerContext: Sendable {
     let counters: RESPCounters
     /// Set once the listener is bound (INFO and CONFIG GET report it).
     let boundPort = Atomic<Int>(0)
+    /// Random, new with every start: tells monitoring a restart from a counter reset, as
+    /// Redis's `run_id` does.
+    let runID = (0..<40).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
 
     init(node: LocalNode, cluster: ClusterNode?, counters: RESPCounters) {
         self.node = node
@@ -23,6 +26,17 @@ final class RESPServerContext: Sendable {
         let maxBulk = configuration.redisMaxBulkBytes ?? (configuration.maxValueBytes + (1 << 20))
         // A request may carry many values (MSET): allow a few maximal ones, at least 64 MiB.
         self.parserLimits = RESPParser.Limits(maxBulkBytes: maxBulk, maxCommandBytes: max(64 << 20, 4 * maxBulk))
+    }
+
+    /// Takes one reading of the rates and the memory peak INFO reports; every 100 ms.
+    func sampleInstantaneous() {
+        let network = counters.commandStats.networkBytes()
+        let commands = UInt64(max(0, counters.commandsProcessed.load(ordering: .relaxed)))
+        let memory = node.store.statistics().memoryUsedBytes
+        let now = MonotonicClock.nowMillis()
+        counters.instantaneous.withLock {
+            $0.record(atMillis: now, commands: commands, inputBytes: network.input, outputBytes: network.output, memoryBytes: memory)
+        }
     }
 
     /// The coordinator when commands must go through replicas; nil while this node is the
@@ -42,8 +56,10 @@ final class RESPCounters: Sendable {
     let commandsProcessed = Atomic<Int>(0)
     let protocolErrors = Atomic<Int>(0)
     let failedAuthentications = Atomic<Int>(0)
-    /// Calls, outcomes and latencies by command.
+    /// Calls, outcomes and latencies by command; bytes in and out.
     let commandStats = RESPCommandStats()
+    /// Recent rates and the memory peak, sampled by the listener.
+    let instantaneous = Mutex(RESPInstantaneousStats())
     /// Coordinated commands not yet answered; a graceful shutdown waits for them.
     let inFlight = Atomic<Int>(0)
     private let lastClientID = Atomic<Int64>(0)

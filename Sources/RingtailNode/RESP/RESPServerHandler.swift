@@ -79,8 +79,9 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
         var incoming = unwrapInboundIn(data)
+        stats.countInput(incoming.readableBytes)
+        guard !closing else { return }
         inRead = true
         if var pending = cumulation {
             cumulation = nil
@@ -232,6 +233,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context else { return }
         let done = closing && queue.isEmpty
         if output.readableBytes > 0 {
+            stats.countOutput(output.readableBytes)
             if done {
                 let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
                 context.writeAndFlush(wrapOutboundOut(output)).assumeIsolated().whenComplete { _ in loopBoundContext.value.close(promise: nil) }

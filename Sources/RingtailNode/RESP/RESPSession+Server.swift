@@ -17,7 +17,7 @@ extension RESPSession {
     /// members), keyspace and, as in Redis only when named or with `all`/`everything`,
     /// commandstats; `default` and no argument mean every section but commandstats.
     func info(_ command: RESPCommand, into output: inout ByteBuffer) -> Outcome {
-        let standard = ["server", "clients", "memory", "stats", "replication", "keyspace"]
+        let standard = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"]
         let all = standard + ["commandstats"]
         var wanted: [String] = command.count == 1 ? standard : []
         for argument in command.arguments.dropFirst() {
@@ -26,6 +26,13 @@ extension RESPSession {
             for section in named where all.contains(section) && !wanted.contains(section) { wanted.append(section) }
         }
         let statistics = node.store.statistics()
+        // A peak this INFO reports is kept, so that no later reading shows a lower one.
+        let recent = server.counters.instantaneous.withLock { recent in
+            recent.peakMemoryBytes = max(recent.peakMemoryBytes, statistics.memoryUsedBytes)
+            return recent
+        }
+        // Read once, and only when a section needs it: /proc is read and parsed.
+        let process = wanted.contains("memory") || wanted.contains("cpu") ? ProcessStatistics.current() : nil
         var text = ""
         for section in all where wanted.contains(section) {
             if !text.isEmpty { text += "\r\n" }
@@ -35,7 +42,7 @@ extension RESPSession {
                 text += """
                     # Server\r\nredis_version:\(RESPServerInfo.redisVersion)\r\nringtail_node_id:\(node.nodeID.name)\r\n\
                     redis_mode:standalone\r\nos:\(Self.operatingSystem)\r\narch_bits:\(MemoryLayout<Int>.size * 8)\r\n\
-                    process_id:\(ProcessInfo.processInfo.processIdentifier)\r\n\
+                    process_id:\(ProcessInfo.processInfo.processIdentifier)\r\nrun_id:\(server.runID)\r\n\
                     tcp_port:\(server.boundPort.load(ordering: .relaxed))\r\nuptime_in_seconds:\(uptime)\r\n\
                     uptime_in_days:\(uptime / 86400)\r\nexecutable:cache-node\r\n
                     """
@@ -52,6 +59,7 @@ extension RESPSession {
                     maxmemory_human:\(HumanUnits.formatBytes(statistics.memoryLimitBytes))\r\n\
                     maxmemory_policy:allkeys-lru\r\nmem_allocator:\(MemoryAllocator.name)\r\n
                     """
+                text += memoryFootprint(used: statistics.memoryUsedBytes, peak: recent.peakMemoryBytes, process: process)
                 if let allocator = MemoryAllocator.statistics() {
                     text += "allocator_allocated:\(allocator.allocated)\r\nallocator_resident:\(allocator.resident)\r\n"
                 }
@@ -67,6 +75,14 @@ extension RESPSession {
                     keyspace_hits:\(statistics.hits)\r\nkeyspace_misses:\(statistics.misses)\r\n\
                     total_writes:\(statistics.writes)\r\ntotal_deletes:\(statistics.deletes)\r\n
                     """
+                text += trafficStats(recent)
+            case "persistence":
+                // Nothing is persisted, so nothing is ever loading or being saved.
+                text += "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_bgsave_in_progress:0\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
+            case "cpu":
+                // The node forks no children (nothing is saved in the background).
+                let user = process?.userCPUSeconds ?? 0, system = process?.systemCPUSeconds ?? 0
+                text += String(format: "# CPU\r\nused_cpu_sys:%.6f\r\nused_cpu_user:%.6f\r\nused_cpu_sys_children:0.000000\r\nused_cpu_user_children:0.000000\r\n", system, user)
             case "replication":
                 text += replicationSection()
             case "commandstats":
@@ -78,6 +94,26 @@ extension RESPSession {
         }
         output.writeRESPVerbatimString(ByteBuffer(string: text), version)
         return .replied
+    }
+
+    /// Resident memory, the peak of `used_memory` and their ratio, named as Redis names them.
+    private func memoryFootprint(used: Int, peak: Int, process: ProcessStatistics?) -> String {
+        var text = "used_memory_peak:\(peak)\r\nused_memory_peak_human:\(HumanUnits.formatBytes(peak))\r\n"
+        if let resident = process?.residentBytes, resident > 0 {
+            let rss = Int(clamping: resident)
+            text += "used_memory_rss:\(rss)\r\nused_memory_rss_human:\(HumanUnits.formatBytes(rss))\r\n"
+            if used > 0 { text += String(format: "mem_fragmentation_ratio:%.2f\r\n", Double(rss) / Double(used)) }
+        }
+        return text
+    }
+
+    /// Bytes in and out of the Redis port, and the rates of the last 1.6 s.
+    private func trafficStats(_ recent: RESPInstantaneousStats) -> String {
+        let network = server.counters.commandStats.networkBytes()
+        return String(
+            format: "total_net_input_bytes:%llu\r\ntotal_net_output_bytes:%llu\r\ninstantaneous_ops_per_sec:%lld\r\ninstantaneous_input_kbps:%.2f\r\ninstantaneous_output_kbps:%.2f\r\n",
+            network.input, network.output, Int64(recent.commands.perSecond.rounded()),
+            recent.inputBytes.perSecond / 1024, recent.outputBytes.perSecond / 1024)
     }
 
     /// The cluster in the shape of Redis's replication section: every node is a master of
