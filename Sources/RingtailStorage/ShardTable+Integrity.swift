@@ -23,13 +23,23 @@ extension ShardTable {
 
         var bytes = 0
         var valueCount = 0
+        var expiring = 0
+        var expirySum: UInt128 = 0
         for slot in 0..<UInt32(count) {
             let header = slots[slot].pointee
             bytes += header.blockFootprint
-            if !header.isTombstone { valueCount += 1 }
+            guard !header.isTombstone else { continue }
+            valueCount += 1
+            if header.expiry != 0 {
+                expiring += 1
+                expirySum += UInt128(header.expiry)
+            }
         }
         if bytes != blockBytes { problems.append("block bytes \(blockBytes), blocks add up to \(bytes)") }
         if valueCount != values { problems.append("values \(values), found \(valueCount)") }
+        if expiring != expiringValues || expirySum != expirySumMillis {
+            problems.append("expiring values \(expiringValues) summing \(expirySumMillis), found \(expiring) summing \(expirySum)")
+        }
 
         var seen = 0
         var previous = EntryHeader.none

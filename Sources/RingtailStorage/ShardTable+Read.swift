@@ -93,6 +93,6 @@ extension ShardTable {
     func statistics(index: Int) -> ShardStatistics {
         ShardStatistics(
             index: index, keys: values, tombstones: tombstones, memoryUsedBytes: memoryUsed,
-            memoryLimitBytes: budget)
+            memoryLimitBytes: budget, expiringKeys: expiringValues, expirySumMillis: expirySumMillis)
     }
 }

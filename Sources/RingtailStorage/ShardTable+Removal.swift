@@ -38,6 +38,7 @@ extension ShardTable {
             tombstones -= 1
         } else {
             values -= 1
+            forgetExpiry(header.pointee.expiry)
         }
         blockBytes -= header.pointee.blockFootprint
         EntryBlock.release(header.pointee.data)

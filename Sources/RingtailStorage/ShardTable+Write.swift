@@ -115,6 +115,7 @@ extension ShardTable {
             return false
         }
         values -= 1
+        forgetExpiry(header.pointee.expiry)
         if header.pointee.isDue(at: now) {
             counters.expirations += 1
             return false
@@ -130,7 +131,19 @@ extension ShardTable {
         } else {
             values += 1
             counters.writes += 1
+            if incoming.expiry != 0 {
+                // As the header holds it (clamped), so that removal takes out what went in.
+                expiringValues += 1
+                expirySumMillis += UInt128(min(incoming.expiry, EntryHeader.maxExpiry))
+            }
         }
+    }
+
+    /// Takes a value's expiry (0: none) out of the expiring counts.
+    mutating func forgetExpiry(_ expiry: UInt64) {
+        guard expiry != 0 else { return }
+        expiringValues -= 1
+        expirySumMillis -= UInt128(expiry)
     }
 
     /// Refuses an entry too large for the shard. After the `entryLimit` check, reachable only

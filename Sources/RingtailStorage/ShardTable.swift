@@ -40,6 +40,10 @@ struct ShardTable: ~Copyable {
     var blockBytes = 0
     var values = 0
     var tombstones = 0
+    /// Values with an expiry (expired ones not yet reclaimed included), and the sum of their
+    /// expiry times: INFO's `expires` and `avg_ttl`. 128 bits, so no expiry can overflow it.
+    var expiringValues = 0
+    var expirySumMillis: UInt128 = 0
     var counters = ShardCounters()
     /// Where the next sweep resumes.
     var sweepCursor = 0

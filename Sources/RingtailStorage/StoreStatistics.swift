@@ -25,6 +25,21 @@ public struct StoreStatistics: Sendable {
     /// Writes and deletes refused for their size.
     public var rejectedWrites: UInt64
     public var shards: [ShardStatistics]
+
+    /// Values with an expiry (INFO's `expires`), expired ones not yet reclaimed included.
+    public var expiringKeys: Int { shards.reduce(0) { $0 + $1.expiringKeys } }
+
+    /// The average time to live left, in milliseconds, of the values with an expiry as of
+    /// `nowMillis` (INFO's `avg_ttl`, which Redis estimates by sampling); 0 with none.
+    /// Values past their expiry and not reclaimed yet pull it down; it never goes below 0.
+    public func averageTTLMillis(nowMillis: UInt64) -> UInt64 {
+        let expiring = expiringKeys
+        guard expiring > 0 else { return 0 }
+        let sum = shards.reduce(UInt128(0)) { $0 + $1.expirySumMillis }
+        let elapsed = UInt128(nowMillis) * UInt128(expiring)
+        guard sum > elapsed else { return 0 }
+        return UInt64(clamping: (sum - elapsed) / UInt128(expiring))
+    }
 }
 
 /// The contents of one shard.
@@ -34,4 +49,7 @@ public struct ShardStatistics: Sendable, Equatable {
     public var tombstones: Int
     public var memoryUsedBytes: Int
     public var memoryLimitBytes: Int
+    /// Values with an expiry, and the sum of their expiry times (Unix milliseconds).
+    public var expiringKeys = 0
+    public var expirySumMillis: UInt128 = 0
 }

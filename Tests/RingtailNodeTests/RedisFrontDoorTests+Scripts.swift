@@ -216,6 +216,13 @@ assert int(memory["used_memory_rss"]) > 1 << 20, memory
 assert float(memory["mem_fragmentation_ratio"]) > 0, memory
 assert memory["used_memory_peak_human"] and memory["used_memory_rss_human"], memory
 
+# Keys with an expiry and their average time to live, as Redis's keyspace line has them.
+assert call("SET", "ttl:a", "v", "EX", "100")[1] == b"+OK\r\n"
+assert call("SET", "ttl:b", "v", "EX", "300")[1] == b"+OK\r\n"
+keyspace = dict(pair.split("=") for pair in info("keyspace")[2]["db0"].split(","))
+assert keyspace["keys"] == "3" and keyspace["expires"] == "2", keyspace
+assert 195000 <= int(keyspace["avg_ttl"]) <= 200000, keyspace
+
 everything = info("default")[2]
 assert re.fullmatch(r"[0-9a-f]{40}", everything["run_id"]), everything["run_id"]
 assert float(everything["used_cpu_user"]) > 0 and float(everything["used_cpu_sys"]) >= 0, everything

@@ -25,6 +25,41 @@ import Testing
         #expect(store.write("k", "older", version(0, node: 5), now: t0 + 10) == .applied(replacedLiveValue: false))
     }
 
+    /// INFO's `expires` and `avg_ttl`: kept exact through overwrites, deletes and reclaims.
+    @Test func expiringKeysAndTheirAverageTimeToLive() {
+        let store = singleShardStore()
+        _ = store.write("a", "v", version(1), expiresAt: t0 + 1_000)
+        _ = store.write("b", "v", version(1), expiresAt: t0 + 3_000)
+        _ = store.write("c", "v", version(1))
+        var stats = store.statistics()
+        #expect(stats.keys == 3 && stats.expiringKeys == 2)
+        #expect(stats.averageTTLMillis(nowMillis: t0) == 2_000)
+        #expect(stats.averageTTLMillis(nowMillis: t0 + 500) == 1_500)
+        // Made persistent, given an expiry, deleted: each moves the counts.
+        _ = store.write("a", "v", version(2))
+        _ = store.write("c", "v", version(2), expiresAt: t0 + 5_000)
+        _ = store.delete("b", version(2))
+        stats = store.statistics()
+        #expect(stats.expiringKeys == 1)
+        #expect(stats.averageTTLMillis(nowMillis: t0) == 5_000)
+        // Reclaimed once expired: nothing left to average.
+        #expect(store.get("c", now: t0 + 5_000) == .missing)
+        stats = store.statistics()
+        #expect(stats.expiringKeys == 0 && stats.averageTTLMillis(nowMillis: t0 + 5_000) == 0)
+        #expect(store.integrityProblems().isEmpty)
+    }
+
+    @Test func anExpiryFarInTheFutureDoesNotOverflowTheAverage() {
+        let store = singleShardStore()
+        _ = store.write("far", "v", version(1), expiresAt: .max)
+        _ = store.write("near", "v", version(1), expiresAt: t0 + 2)
+        let stats = store.statistics()
+        // The header keeps expiries up to 2^48 - 1 ms (the year 10889); later ones are clamped.
+        let far = UInt64(1 << 48) - 1
+        #expect(stats.averageTTLMillis(nowMillis: t0) == (far - t0 + 2) / 2)
+        #expect(store.integrityProblems().isEmpty)
+    }
+
     @Test func sweepReclaimsOnlyExpiredEntries() {
         let store = singleShardStore()
         for i in 0..<100 {

@@ -89,7 +89,10 @@ extension RESPSession {
                 text += server.counters.commandStats.commandstatsSection()
             default:
                 text += "# Keyspace\r\n"
-                if statistics.keys > 0 { text += "db0:keys=\(statistics.keys),tombstones=\(statistics.tombstones)\r\n" }
+                if statistics.keys > 0 {
+                    let averageTTL = statistics.averageTTLMillis(nowMillis: node.wallClock.nowMillis())
+                    text += "db0:keys=\(statistics.keys),expires=\(statistics.expiringKeys),avg_ttl=\(averageTTL),tombstones=\(statistics.tombstones)\r\n"
+                }
             }
         }
         output.writeRESPVerbatimString(ByteBuffer(string: text), version)
