@@ -28,6 +28,10 @@ public struct NodeConfiguration: Sendable {
     /// Most Redis connections open at once; the next one is told so and closed, as Redis's
     /// `maxclients` does.
     public var redisMaxClients: Int = 10_000
+    /// Redis commands taking at least this many milliseconds go into SLOWLOG; nil logs none.
+    public var slowlogThresholdMillis: UInt64? = 10
+    /// Entries SLOWLOG keeps (the oldest go first).
+    public var slowlogMaxLength: Int = 128
 
     public init(
         nodeID: NodeID,

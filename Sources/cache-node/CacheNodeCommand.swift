@@ -39,6 +39,12 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("redis-max-clients"), help: "Most Redis connections at once; more are refused with Redis's error (lowered to fit the open-file limit). [env: RINGTAIL_REDIS_MAX_CLIENTS]")
     var redisMaxClients: Int = environment("RINGTAIL_REDIS_MAX_CLIENTS").flatMap { Int($0) } ?? 10_000
 
+    @Option(name: .customLong("slowlog-slower-than"), help: "Redis commands taking at least this long go into SLOWLOG, e.g. 10ms; 0s logs every command, off none. [env: RINGTAIL_SLOWLOG_SLOWER_THAN]")
+    var slowlogSlowerThan: String = environment("RINGTAIL_SLOWLOG_SLOWER_THAN") ?? "10ms"
+
+    @Option(name: .customLong("slowlog-max-len"), help: "Entries SLOWLOG keeps; the oldest go first. [env: RINGTAIL_SLOWLOG_MAX_LEN]")
+    var slowlogMaxLen: Int = environment("RINGTAIL_SLOWLOG_MAX_LEN").flatMap { Int($0) } ?? 128
+
     @Option(help: "Memory bound for keys, values and their overhead, e.g. 256MiB. [env: RINGTAIL_MAX_MEMORY]")
     var maxMemory: String = environment("RINGTAIL_MAX_MEMORY") ?? "256MiB"
 
@@ -222,6 +228,11 @@ struct CacheNodeCommand: AsyncParsableCommand {
             throw ValidationError("--redis-max-clients must be at least 1, got \(redisMaxClients)")
         }
         configuration.redisMaxClients = redisMaxClients
+        configuration.slowlogThresholdMillis = slowlogSlowerThan == "off" ? nil : try millis(slowlogSlowerThan, option: "--slowlog-slower-than")
+        guard (0...1_000_000).contains(slowlogMaxLen) else {
+            throw ValidationError("--slowlog-max-len must be between 0 and 1000000, got \(slowlogMaxLen)")
+        }
+        configuration.slowlogMaxLength = slowlogMaxLen
         return configuration
     }
 

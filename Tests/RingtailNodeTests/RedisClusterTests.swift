@@ -8,7 +8,8 @@ import Testing
 /// coordinated across replicas and visible through every other node.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct RedisClusterTests {
-    static let flags = ClusterProcessTests.clusterFlags + ["--redis-listen", "127.0.0.1:0"]
+    /// Every command goes into the slow log, coordinated ones included.
+    static let flags = ClusterProcessTests.clusterFlags + ["--redis-listen", "127.0.0.1:0", "--slowlog-slower-than", "0s"]
 
     @Test func writesThroughOneNodeAreReadThroughTheOthers() async throws {
         let cli = try ExternalTool.redisCLI()
@@ -33,6 +34,16 @@ struct RedisClusterTests {
             let info = try cli.run(["-p", "\(ports[0])", "INFO", "replication"]).stdout
             #expect(info.contains("ringtail_cluster_members:3") && info.contains("ringtail_routing:coordinated"), "\(info)")
             #expect(info.contains("id=node-2") && info.contains("id=node-3"), "\(info)")
+            // Coordinated commands in the slow log: their name and key, the rest counted.
+            let script = """
+                import sys, redis
+                log = redis.Redis(port=int(sys.argv[1]), protocol=2).slowlog_get(-1)
+                commands = [entry["command"] for entry in log]
+                assert b"SET user:1 ... (1 more arguments)" in commands and b"INCR visits" in commands, commands
+                print("ok")
+                """
+            let result = try ExternalTool.pythonWithRedis().run(["-c", script, "\(ports[0])"], seconds: 20)
+            #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         }
     }
 

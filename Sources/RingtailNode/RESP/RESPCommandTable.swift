@@ -5,7 +5,7 @@ enum RESPCommandKind: UInt8, Sendable, CaseIterable {
     // Connection
     case ping, echo, hello, auth, select, quit, client
     // Server
-    case info, dbsize, command, config
+    case info, dbsize, command, config, slowlog
     // Strings and keys
     case get, set, setnx, setex, psetex, getset, mget, mset, del, unlink, exists, type
     case expire, pexpire, expireat, pexpireat, expiretime, pexpiretime, ttl, pttl, persist
@@ -60,6 +60,12 @@ enum RESPCommandTable {
         spec(.config, -2, [], "server", "A container for server configuration commands.", subcommands: [
             RESPSubcommandSpec(name: "config|get", arity: -3, summary: "Returns the effective values of configuration parameters."),
             RESPSubcommandSpec(name: "config|help", arity: 2, summary: "Returns helpful text about the different subcommands."),
+        ]),
+        spec(.slowlog, -2, [], "server", "A container for slow log commands.", subcommands: [
+            RESPSubcommandSpec(name: "slowlog|get", arity: -2, summary: "Returns the slow log's entries."),
+            RESPSubcommandSpec(name: "slowlog|len", arity: 2, summary: "Returns the number of entries in the slow log."),
+            RESPSubcommandSpec(name: "slowlog|reset", arity: 2, summary: "Clears all entries from the slow log."),
+            RESPSubcommandSpec(name: "slowlog|help", arity: 2, summary: "Returns helpful text about the different subcommands."),
         ]),
         key(.get, 2, ["readonly", "fast"], 1, 1, 1, "Returns the string value of a key."),
         key(.set, -3, ["write", "denyoom"], 1, 1, 1, "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."),

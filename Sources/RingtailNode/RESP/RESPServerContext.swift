@@ -16,6 +16,9 @@ final class RESPServerContext: Sendable {
     /// Random, new with every start: tells monitoring a restart from a counter reset, as
     /// Redis's `run_id` does.
     let runID = (0..<40).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
+    /// Commands taking at least this long are logged; `.max` when the log is off.
+    let slowThresholdNanos: UInt64
+    let slowLog: Mutex<SlowLog>
 
     init(node: LocalNode, cluster: ClusterNode?, counters: RESPCounters) {
         self.node = node
@@ -26,6 +29,8 @@ final class RESPServerContext: Sendable {
         let maxBulk = configuration.redisMaxBulkBytes ?? (configuration.maxValueBytes + (1 << 20))
         // A request may carry many values (MSET): allow a few maximal ones, at least 64 MiB.
         self.parserLimits = RESPParser.Limits(maxBulkBytes: maxBulk, maxCommandBytes: max(64 << 20, 4 * maxBulk))
+        self.slowThresholdNanos = configuration.slowlogThresholdMillis.map { min($0, UInt64.max / 1_000_000) * 1_000_000 } ?? .max
+        self.slowLog = Mutex(SlowLog(capacity: configuration.slowlogMaxLength))
     }
 
     /// Takes one reading of the rates and the memory peak INFO reports; every 100 ms.

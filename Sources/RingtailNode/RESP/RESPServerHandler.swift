@@ -176,8 +176,12 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .replied, .close:
             let now = Self.nowNanos()
             started = now
+            let elapsed = now &- began
             // Unknown commands have no row of their own (Redis counts them nowhere either).
-            if let kind = resolved?.kind { stats.record(kind, replied, nanos: now &- began) }
+            if let kind = resolved?.kind { stats.record(kind, replied, nanos: elapsed) }
+            if elapsed >= server.slowThresholdNanos, Self.mayLog(resolved?.kind) {
+                logSlow(SlowLog.summarize(command.arguments), nanos: elapsed)
+            }
             guard case .replied = outcome else {
                 closing = true
                 return false
@@ -189,10 +193,20 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let counters = server.counters
             let stats = self.stats
             let kind = resolved?.kind
+            // The parser reuses its argument array: a slow log keeps the name and first key,
+            // captured now (slices of the read buffer, which the coordinator holds anyway).
+            let logsSlow = server.slowThresholdNanos != .max
+            let slowName = logsSlow ? command.name : nil
+            let slowKey = logsSlow && command.count > 1 ? command[1] : nil
+            let wordCount = command.count
             counters.inFlight.add(1, ordering: .relaxed)
             reply.whenComplete(on: eventLoop) { result in
                 counters.inFlight.subtract(1, ordering: .relaxed)
-                if let kind { stats.record(kind, RESPCommandOutcome(result), nanos: Self.nowNanos() &- began) }
+                let elapsed = Self.nowNanos() &- began
+                if let kind { stats.record(kind, RESPCommandOutcome(result), nanos: elapsed) }
+                if let slowName, elapsed >= self.server.slowThresholdNanos {
+                    self.logSlow(SlowLog.summarize([slowName] + (slowKey.map { [$0] } ?? []), totalCount: wordCount), nanos: elapsed)
+                }
                 self.queue.fill(sequence, into: &self.output, allocator: allocator) { bytes in
                     switch result {
                     case .success(let value): bytes.writeRESPValue(value, version)
@@ -213,6 +227,27 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     @inline(__always)
     private static func nowNanos() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    /// AUTH and HELLO may carry a password: never logged.
+    private static func mayLog(_ kind: RESPCommandKind?) -> Bool {
+        kind != .auth && kind != .hello
+    }
+
+    private func logSlow(_ arguments: [[UInt8]], nanos: UInt64) {
+        let address = context?.remoteAddress.map(Self.clientAddress) ?? ""
+        let name = session.name.map { String(buffer: $0) } ?? ""
+        let unixSeconds = Int64(server.node.wallClock.nowMillis() / 1000)
+        server.slowLog.withLock {
+            $0.record(unixSeconds: unixSeconds, micros: Int64(nanos / 1000), arguments: arguments, clientAddress: address, clientName: name)
+        }
+    }
+
+    /// `ip:port`, as Redis writes a client's address.
+    private static func clientAddress(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        if case .v6 = address { return "[\(ip)]:\(port)" }
+        return "\(ip):\(port)"
+    }
 
     private func flushAtEndOfTurn() {
         guard !flushScheduled, let context else { return }

@@ -174,6 +174,8 @@ extension RESPSession {
             ("bind", configuration.redisListen?.host ?? ""),
             ("timeout", "0"),
             ("maxclients", "\(configuration.redisMaxClients)"),
+            ("slowlog-log-slower-than", configuration.slowlogThresholdMillis.map { "\($0 * 1000)" } ?? "-1"),
+            ("slowlog-max-len", "\(configuration.slowlogMaxLength)"),
             ("proto-max-bulk-len", "\(server.parserLimits.maxBulkBytes)"),
             ("cluster-enabled", "no"),
             ("io-threads", "\(configuration.eventLoopThreads)"),

@@ -120,6 +120,7 @@ final class RESPSession {
             return .close
         case .client: return client(command, into: &output)
         case .info: return info(command, into: &output)
+        case .slowlog: return slowlog(command, into: &output)
         case .dbsize:
             output.writeRESPInteger(Int64(node.store.statistics().keys))
             return .replied
