@@ -229,4 +229,88 @@ assert float(everything["used_cpu_user"]) > 0 and float(everything["used_cpu_sys
 assert everything["loading"] == "0" and everything["aof_enabled"] == "0", everything
 print("ok")
 """#
+
+    /// CLIENT LIST, INFO and KILL across two raw connections, and TIME.
+    static let clientsScript = #"""
+import socket, sys, time
+port = int(sys.argv[1])
+
+class Connection:
+    def __init__(self):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buffer = b""
+    def fill(self):
+        chunk = self.s.recv(65536)
+        if not chunk:
+            raise EOFError
+        self.buffer += chunk
+    def reply(self):
+        while b"\r\n" not in self.buffer:
+            self.fill()
+        end = self.buffer.index(b"\r\n")
+        line, kind = self.buffer[:end], self.buffer[:1]
+        self.buffer = self.buffer[end + 2:]
+        if kind in (b"$", b"="):
+            length = int(line[1:])
+            while len(self.buffer) < length + 2:
+                self.fill()
+            data, self.buffer = self.buffer[:length], self.buffer[length + 2:]
+            return data[4:] if kind == b"=" else data
+        if kind in (b"*", b"%", b">"):
+            return [self.reply() for _ in range(int(line[1:]) * (2 if kind == b"%" else 1))]
+        return line
+    def call(self, *words):
+        out = b"*%d\r\n" % len(words)
+        for w in words:
+            w = w if isinstance(w, bytes) else w.encode()
+            out += b"$%d\r\n%s\r\n" % (len(w), w)
+        self.s.sendall(out)
+        return self.reply()
+
+def parse(text):
+    return [dict(field.split("=", 1) for field in line.split(" ")) for line in text.decode().splitlines() if line]
+
+a, b = Connection(), Connection()
+assert a.call("CLIENT", "SETNAME", "alpha") == b"+OK"
+b.call("HELLO", "3", "SETNAME", "beta")
+assert b.call("CLIENT", "SETINFO", "LIB-NAME", "probe") == b"+OK"
+assert b.call("GET", "nothing") == b"_"
+a_id, b_id = int(a.call("CLIENT", "ID")[1:]), int(b.call("CLIENT", "ID")[1:])
+
+clients = {int(c["id"]): c for c in parse(a.call("CLIENT", "LIST"))}
+assert set(clients) == {a_id, b_id}, clients
+beta = clients[b_id]
+host, b_port = b.s.getsockname()
+assert beta["addr"] == "%s:%d" % (host, b_port) and beta["laddr"] == "127.0.0.1:%d" % port, beta
+assert beta["name"] == "beta" and beta["resp"] == "3" and beta["lib-name"] == "probe" and beta["cmd"] == "client", beta
+assert clients[a_id]["name"] == "alpha" and clients[a_id]["resp"] == "2", clients[a_id]
+assert [c["id"] for c in parse(a.call("CLIENT", "INFO"))] == [str(a_id)]
+assert [c["id"] for c in parse(a.call("CLIENT", "LIST", "ID", str(b_id)))] == [str(b_id)]
+assert a.call("CLIENT", "LIST", "TYPE", "pubsub") == b""
+
+assert a.call("CLIENT", "KILL", "127.0.0.1:1") == b"-ERR No such client"
+assert a.call("CLIENT", "KILL", "ID", str(a_id)) == b":0"  # SKIPME yes by default
+assert a.call("CLIENT", "KILL", "ID", str(b_id)) == b":1"
+try:
+    b.call("PING")
+    raise SystemExit("the killed connection still answers")
+except (EOFError, ConnectionResetError, BrokenPipeError):
+    pass
+deadline = time.time() + 10
+while [c["id"] for c in parse(a.call("CLIENT", "LIST"))] != [str(a_id)]:
+    assert time.time() < deadline, "the killed client is still listed"
+    time.sleep(0.05)
+
+seconds, micros = a.call("TIME")
+assert abs(int(seconds) + int(micros) / 1e6 - time.time()) < 5 and 0 <= int(micros) < 1000000
+
+# Killing itself: the reply comes, then the connection closes.
+assert a.call("CLIENT", "KILL", "ID", str(a_id), "SKIPME", "no") == b":1"
+try:
+    a.fill()
+    raise SystemExit("the connection that killed itself stays open")
+except (EOFError, ConnectionResetError):
+    pass
+print("ok")
+"""#
 }

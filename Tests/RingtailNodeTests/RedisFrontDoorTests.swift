@@ -141,6 +141,15 @@ struct RedisFrontDoorTests {
         }
     }
 
+    /// CLIENT LIST/INFO/KILL and TIME, with two raw connections.
+    @Test func clientListInfoAndKill() async throws {
+        let python = try ExternalTool.pythonWithRedis()
+        try await withNode(arguments: Self.redisFlags) { node in
+            let result = try python.run(["-c", Self.clientsScript, "\(try #require(node.redisPort))"], seconds: 30)
+            #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        }
+    }
+
     /// A short redis-benchmark run: every reply must be a success (redis-benchmark stops at
     /// the first error reply and says so).
     @Test func redisBenchmarkRunsWithoutErrors() async throws {

@@ -5,7 +5,7 @@ enum RESPCommandKind: UInt8, Sendable, CaseIterable {
     // Connection
     case ping, echo, hello, auth, select, quit, client
     // Server
-    case info, dbsize, command, config, slowlog
+    case info, dbsize, command, config, slowlog, time
     // Strings and keys
     case get, set, setnx, setex, psetex, getset, mget, mset, del, unlink, exists, type
     case expire, pexpire, expireat, pexpireat, expiretime, pexpiretime, ttl, pttl, persist
@@ -61,6 +61,7 @@ enum RESPCommandTable {
             RESPSubcommandSpec(name: "config|get", arity: -3, summary: "Returns the effective values of configuration parameters."),
             RESPSubcommandSpec(name: "config|help", arity: 2, summary: "Returns helpful text about the different subcommands."),
         ]),
+        spec(.time, 1, ["loading", "stale", "fast"], "server", "Returns the server time."),
         spec(.slowlog, -2, [], "server", "A container for slow log commands.", subcommands: [
             RESPSubcommandSpec(name: "slowlog|get", arity: -2, summary: "Returns the slow log's entries."),
             RESPSubcommandSpec(name: "slowlog|len", arity: 2, summary: "Returns the number of entries in the slow log."),

@@ -19,6 +19,8 @@ final class RESPServerContext: Sendable {
     /// Commands taking at least this long are logged; `.max` when the log is off.
     let slowThresholdNanos: UInt64
     let slowLog: Mutex<SlowLog>
+    /// The open connections, for CLIENT LIST and CLIENT KILL.
+    let clients = RESPClientRegistry()
 
     init(node: LocalNode, cluster: ClusterNode?, counters: RESPCounters) {
         self.node = node

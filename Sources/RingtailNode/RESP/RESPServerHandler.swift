@@ -68,12 +68,17 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             closing = true
             writeSynchronously { $0.writeRESPError(RESPErrors.maxClients) }
             flushOutput()
+        } else {
+            let record = RESPClientRecord(id: session.clientID, channel: context.channel, nowNanos: Self.nowNanos())
+            session.record = record
+            server.clients.add(record)
         }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         server.counters.openConnections.subtract(1, ordering: .relaxed)
+        if session.record != nil { server.clients.remove(id: session.clientID) }
         reportCommands()
         context.fireChannelInactive()
     }
@@ -136,6 +141,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         defer { commandsSinceReport += commands }
         // One clock reading per command: each one's time starts where the previous one's ended.
         var started = Self.nowNanos()
+        session.record?.lastActiveNanos.store(started, ordering: .relaxed)
         while true {
             do {
                 switch try parser.parseStep(&buffer) {
@@ -164,6 +170,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let eventLoop = context.eventLoop
         let session = self.session
         let resolved = RESPCommandTable.lookup(command.name)
+        if let kind = resolved?.kind { session.record?.lastCommand.store(kind.rawValue &+ 1, ordering: .relaxed) }
         var replied = RESPCommandOutcome.ok
         let outcome = writeSynchronously { buffer in
             let replyStart = buffer.writerIndex
@@ -234,19 +241,12 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func logSlow(_ arguments: [[UInt8]], nanos: UInt64) {
-        let address = context?.remoteAddress.map(Self.clientAddress) ?? ""
+        let address = session.record?.address ?? context?.remoteAddress.map(RESPClientRecord.describe) ?? ""
         let name = session.name.map { String(buffer: $0) } ?? ""
         let unixSeconds = Int64(server.node.wallClock.nowMillis() / 1000)
         server.slowLog.withLock {
             $0.record(unixSeconds: unixSeconds, micros: Int64(nanos / 1000), arguments: arguments, clientAddress: address, clientName: name)
         }
-    }
-
-    /// `ip:port`, as Redis writes a client's address.
-    private static func clientAddress(_ address: SocketAddress) -> String {
-        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
-        if case .v6 = address { return "[\(ip)]:\(port)" }
-        return "\(ip):\(port)"
     }
 
     private func flushAtEndOfTurn() {

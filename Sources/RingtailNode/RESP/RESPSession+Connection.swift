@@ -97,7 +97,7 @@ extension RESPSession {
     }
 
     /// CLIENT SETNAME, GETNAME, ID, SETINFO and HELP.
-    func client(_ command: RESPCommand, into output: inout ByteBuffer) -> Outcome {
+    func client(_ command: RESPCommand, into output: inout ByteBuffer, on eventLoop: any EventLoop) -> Outcome {
         let subcommand = command[1]
         func arity(_ expected: Int, _ fullName: String) -> Bool {
             if command.count == expected { return true }
@@ -132,12 +132,22 @@ extension RESPSession {
             }
             if isName { libraryName = String(buffer: command[3]) } else { libraryVersion = String(buffer: command[3]) }
             output.writeRESPOK()
+        } else if subcommand.respEqualsIgnoringCase("LIST") {
+            return clientList(command, into: &output)
+        } else if subcommand.respEqualsIgnoringCase("INFO") {
+            guard arity(2, "client|info") else { return .replied }
+            output.writeRESPVerbatimString(ByteBuffer(string: (record?.line(nowNanos: Self.nowNanos()) ?? "") + "\n"), version)
+        } else if subcommand.respEqualsIgnoringCase("KILL") {
+            return clientKill(command, into: &output, on: eventLoop)
         } else if subcommand.respEqualsIgnoringCase("HELP") {
             output.writeRESPValue(.array([
                 "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "GETNAME", "    Return the name of the current connection.",
                 "ID", "    Return the ID of the current connection.",
                 "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                "LIST [TYPE NORMAL] [ID <id> ...]", "    One line per open connection of this node.",
+                "INFO", "    The line of this connection.",
+                "KILL <ip:port> | KILL [ID <id>] [ADDR <ip:port>] [LADDR <ip:port>] [SKIPME yes|no]", "    Closes the connections named.",
                 "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
             ].map { RESPValue.simpleString($0) }), version)
         } else {

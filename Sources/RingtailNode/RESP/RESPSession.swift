@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import RingtailRESP
 import RingtailStorage
@@ -19,11 +22,21 @@ final class RESPSession {
 
     let server: RESPServerContext
     let clientID: Int64
-    var version: RESPVersion = .resp2
+    var version: RESPVersion = .resp2 {
+        didSet { record?.details.withLock { $0.protocolVersion = Int(version.rawValue) } }
+    }
     var authenticated: Bool
-    var name: ByteBuffer?
-    var libraryName: String?
-    var libraryVersion: String?
+    var name: ByteBuffer? {
+        didSet { record?.details.withLock { $0.name = name.map { String(buffer: $0) } ?? "" } }
+    }
+    var libraryName: String? {
+        didSet { record?.details.withLock { $0.libraryName = libraryName ?? "" } }
+    }
+    var libraryVersion: String? {
+        didSet { record?.details.withLock { $0.libraryVersion = libraryVersion ?? "" } }
+    }
+    /// What CLIENT LIST shows of this connection; set once it is open and accepted.
+    var record: RESPClientRecord?
     /// Whether requests go through the coordinator, decided once per socket read rather than
     /// per command (it takes the ring's lock).
     private var routing: Coordinator?? = nil
@@ -118,9 +131,15 @@ final class RESPSession {
         case .quit:
             output.writeRESPOK()
             return .close
-        case .client: return client(command, into: &output)
+        case .client: return client(command, into: &output, on: eventLoop)
         case .info: return info(command, into: &output)
         case .slowlog: return slowlog(command, into: &output)
+        case .time:
+            // Redis's form: Unix seconds and the microseconds into that second, as strings.
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            output.writeRESPValue(.array([.bulkString(ByteBuffer(string: "\(now.tv_sec)")), .bulkString(ByteBuffer(string: "\(now.tv_nsec / 1000)"))]), version)
+            return .replied
         case .dbsize:
             output.writeRESPInteger(Int64(node.store.statistics().keys))
             return .replied
