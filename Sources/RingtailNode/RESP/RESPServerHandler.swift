@@ -41,6 +41,11 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A flush of coordinated replies is scheduled for the end of this event-loop turn.
     private var flushScheduled = false
     private var commandsSinceReport = 0
+    /// What CLIENT LIST shows of this connection, published once per read rather than per
+    /// command: when the read began, and its last command's kind plus one.
+    private var record: RESPClientRecord?
+    private var lastReadNanos: UInt64 = 0
+    private var lastCommand: UInt8 = 0
 
     init(server: RESPServerContext, eventLoop: any EventLoop, logger: Logger) {
         self.server = server
@@ -71,6 +76,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             let record = RESPClientRecord(id: session.clientID, channel: context.channel, nowNanos: Self.nowNanos())
             session.record = record
+            self.record = record
             server.clients.add(record)
         }
         context.fireChannelActive()
@@ -78,7 +84,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         server.counters.openConnections.subtract(1, ordering: .relaxed)
-        if session.record != nil { server.clients.remove(id: session.clientID) }
+        if record != nil { server.clients.remove(id: session.clientID) }
         reportCommands()
         context.fireChannelInactive()
     }
@@ -106,6 +112,10 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         inRead = false
         session.endOfRead()
+        if let record {
+            record.lastActiveNanos.store(lastReadNanos, ordering: .relaxed)
+            record.lastCommand.store(lastCommand, ordering: .relaxed)
+        }
         reportCommands()
         flushOutput()
         context.fireChannelReadComplete()
@@ -141,7 +151,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         defer { commandsSinceReport += commands }
         // One clock reading per command: each one's time starts where the previous one's ended.
         var started = Self.nowNanos()
-        session.record?.lastActiveNanos.store(started, ordering: .relaxed)
+        lastReadNanos = started
         while true {
             do {
                 switch try parser.parseStep(&buffer) {
@@ -170,7 +180,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let eventLoop = context.eventLoop
         let session = self.session
         let resolved = RESPCommandTable.lookup(command.name)
-        if let kind = resolved?.kind { session.record?.lastCommand.store(kind.rawValue &+ 1, ordering: .relaxed) }
+        if let kind = resolved?.kind { lastCommand = kind.rawValue &+ 1 }
         var replied = RESPCommandOutcome.ok
         let outcome = writeSynchronously { buffer in
             let replyStart = buffer.writerIndex
