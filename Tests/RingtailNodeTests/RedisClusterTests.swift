@@ -31,6 +31,11 @@ struct RedisClusterTests {
             for node in 0..<3 {
                 #expect(try run(node, "DBSIZE") == ["(integer) 2"], "node-\(node + 1)")
             }
+            // SCAN lists a node's own keys: here every node holds them all.
+            for port in ports {
+                let keys = try cli.run(["-p", "\(port)", "--scan"]).stdout.split(separator: "\n").map(String.init)
+                #expect(Set(keys) == ["visits", "c"] && keys.count == 2, "\(keys)")
+            }
             let info = try cli.run(["-p", "\(ports[0])", "INFO", "replication"]).stdout
             #expect(info.contains("ringtail_cluster_members:3") && info.contains("ringtail_routing:coordinated"), "\(info)")
             #expect(info.contains("id=node-2") && info.contains("id=node-3"), "\(info)")

@@ -150,6 +150,42 @@ struct RedisFrontDoorTests {
         }
     }
 
+    /// SCAN and KEYS as redis-cli (`--scan`, `--bigkeys`) and redis-py use them: every live
+    /// key once, no deleted or expired ones, MATCH and COUNT honoured.
+    @Test func scanAndKeysServeRedisTools() async throws {
+        let cli = try ExternalTool.redisCLI()
+        let python = try ExternalTool.pythonWithRedis()
+        try await withNode(arguments: Self.redisFlags) { node in
+            let port = "\(try #require(node.redisPort))"
+            let script = """
+                import sys, time, redis
+                r = redis.Redis(port=int(sys.argv[1]))
+                pipe = r.pipeline(transaction=False)
+                for i in range(300):
+                    pipe.set("user:%d" % i, "v")
+                pipe.set("big", "x" * 5000)
+                pipe.set("gone", "v")
+                pipe.delete("gone")
+                pipe.set("fleeting", "v", px=1)
+                pipe.execute()
+                time.sleep(0.05)
+                expected = {("user:%d" % i).encode() for i in range(300)} | {b"big"}
+                seen = list(r.scan_iter(count=7))
+                assert set(seen) == expected and len(seen) == len(expected), (len(seen), expected ^ set(seen))
+                assert set(r.scan_iter(match="user:1?", count=1000)) == {("user:1%d" % i).encode() for i in range(10)}
+                assert set(r.keys("user:2[0-4]")) == {("user:2%d" % i).encode() for i in range(5)}
+                assert r.scan(0, match="nothing*", count=100000) == (0, [])
+                print("ok")
+                """
+            let filled = try python.run(["-c", script, port], seconds: 30)
+            #expect(filled.status == 0 && filled.stdout.contains("ok"), "stdout: \(filled.stdout)\nstderr: \(filled.stderr)")
+            let scanned = try cli.run(["-p", port, "--scan", "--pattern", "user:29*"])
+            #expect(Set(scanned.stdout.split(separator: "\n").map(String.init)) == Set(["user:29"] + (290...299).map { "user:\($0)" }), "\(scanned.stdout)")
+            let big = try cli.run(["-p", port, "--bigkeys"], seconds: 30)
+            #expect(big.stdout.contains("Biggest string found '\"big\"' has 5000 bytes") && big.stdout.contains("301 strings"), "\(big.stdout)")
+        }
+    }
+
     /// A short redis-benchmark run: every reply must be a success (redis-benchmark stops at
     /// the first error reply and says so).
     @Test func redisBenchmarkRunsWithoutErrors() async throws {

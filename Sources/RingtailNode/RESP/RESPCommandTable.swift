@@ -6,6 +6,8 @@ enum RESPCommandKind: UInt8, Sendable, CaseIterable {
     case ping, echo, hello, auth, select, quit, client
     // Server
     case info, dbsize, command, config, slowlog, time
+    // Keyspace
+    case scan, keys
     // Strings and keys
     case get, set, setnx, setex, psetex, getset, mget, mset, del, unlink, exists, type
     case expire, pexpire, expireat, pexpireat, expiretime, pexpiretime, ttl, pttl, persist
@@ -68,6 +70,8 @@ enum RESPCommandTable {
             RESPSubcommandSpec(name: "slowlog|reset", arity: 2, summary: "Clears all entries from the slow log."),
             RESPSubcommandSpec(name: "slowlog|help", arity: 2, summary: "Returns helpful text about the different subcommands."),
         ]),
+        spec(.scan, -2, ["readonly"], "generic", "Iterates over the key names this node holds."),
+        spec(.keys, 2, ["readonly"], "generic", "Returns all key names this node holds that match a pattern."),
         key(.get, 2, ["readonly", "fast"], 1, 1, 1, "Returns the string value of a key."),
         key(.set, -3, ["write", "denyoom"], 1, 1, 1, "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."),
         key(.setnx, 3, ["write", "denyoom", "fast"], 1, 1, 1, "Sets the string value of a key only when the key doesn't exist."),

@@ -156,8 +156,8 @@ extension RESPSession {
             output.writeRESPError(RESPErrors.wrongArity("config|get"))
             return .replied
         }
-        let patterns = command.arguments.dropFirst(2).map { String(buffer: $0).lowercased() }
-        let matches = configParameters().filter { parameter in patterns.contains { Self.globMatches($0, parameter.name) } }
+        let patterns = command.arguments.dropFirst(2).map { RESPGlob(String(buffer: $0).lowercased().utf8) }
+        let matches = configParameters().filter { parameter in patterns.contains { $0.matches(parameter.name.utf8) } }
         output.writeRESPValue(.map(matches.map { RESPValue.Pair(.bulkString($0.name), .bulkString($0.value)) }), version)
         return .replied
     }
@@ -180,26 +180,6 @@ extension RESPSession {
             ("cluster-enabled", "no"),
             ("io-threads", "\(configuration.eventLoopThreads)"),
         ]
-    }
-
-    /// `*` and `?` globbing, as CONFIG GET patterns use it.
-    static func globMatches(_ pattern: String, _ text: String) -> Bool {
-        let pattern = Array(pattern.utf8)
-        let text = Array(text.utf8)
-        var p = 0, t = 0, starP = -1, starT = 0
-        while t < text.count {
-            if p < pattern.count, pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t] {
-                p += 1; t += 1
-            } else if p < pattern.count, pattern[p] == UInt8(ascii: "*") {
-                starP = p; starT = t; p += 1
-            } else if starP >= 0 {
-                p = starP + 1; starT += 1; t = starT
-            } else {
-                return false
-            }
-        }
-        while p < pattern.count, pattern[p] == UInt8(ascii: "*") { p += 1 }
-        return p == pattern.count
     }
 
     private static var operatingSystem: String {

@@ -12,7 +12,11 @@ extension RESPSession {
             return false
         }
         if subcommand.respEqualsIgnoringCase("GET") {
-            guard arity(2...3, "slowlog|get") else { return .replied }
+            guard command.count <= 3 else {
+                // Redis's words for a subcommand given too many arguments.
+                output.writeRESPError("ERR unknown subcommand or wrong number of arguments for '\(String(buffer: subcommand))'. Try SLOWLOG HELP.")
+                return .replied
+            }
             var limit: Int? = 10
             if command.count == 3 {
                 guard let count = command[2].respInt64() else {

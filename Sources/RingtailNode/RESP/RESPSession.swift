@@ -134,6 +134,8 @@ final class RESPSession {
         case .client: return client(command, into: &output, on: eventLoop)
         case .info: return info(command, into: &output)
         case .slowlog: return slowlog(command, into: &output)
+        case .scan: return scan(command, into: &output)
+        case .keys: return keys(command, into: &output)
         case .time:
             // Redis's form: Unix seconds and the microseconds into that second, as strings.
             var now = timespec()
