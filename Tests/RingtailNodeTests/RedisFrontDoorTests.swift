@@ -175,6 +175,7 @@ struct RedisFrontDoorTests {
                 assert set(r.scan_iter(match="user:1?", count=1000)) == {("user:1%d" % i).encode() for i in range(10)}
                 assert set(r.keys("user:2[0-4]")) == {("user:2%d" % i).encode() for i in range(5)}
                 assert r.scan(0, match="nothing*", count=100000) == (0, [])
+                assert 5000 < r.memory_usage("big") < 5400 and r.memory_usage("gone") is None, r.memory_usage("big")
                 print("ok")
                 """
             let filled = try python.run(["-c", script, port], seconds: 30)
@@ -183,6 +184,8 @@ struct RedisFrontDoorTests {
             #expect(Set(scanned.stdout.split(separator: "\n").map(String.init)) == Set(["user:29"] + (290...299).map { "user:\($0)" }), "\(scanned.stdout)")
             let big = try cli.run(["-p", port, "--bigkeys"], seconds: 30)
             #expect(big.stdout.contains("Biggest string found '\"big\"' has 5000 bytes") && big.stdout.contains("301 strings"), "\(big.stdout)")
+            let memory = try cli.run(["-p", port, "--memkeys"], seconds: 30)
+            #expect(memory.stdout.contains("Biggest string found '\"big\"' has 5"), "\(memory.stdout)")
         }
     }
 

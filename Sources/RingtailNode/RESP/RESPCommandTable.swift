@@ -7,7 +7,7 @@ enum RESPCommandKind: UInt8, Sendable, CaseIterable {
     // Server
     case info, dbsize, command, config, slowlog, time
     // Keyspace
-    case scan, keys
+    case scan, keys, memory
     // Strings and keys
     case get, set, setnx, setex, psetex, getset, mget, mset, del, unlink, exists, type
     case expire, pexpire, expireat, pexpireat, expiretime, pexpiretime, ttl, pttl, persist
@@ -71,6 +71,10 @@ enum RESPCommandTable {
             RESPSubcommandSpec(name: "slowlog|help", arity: 2, summary: "Returns helpful text about the different subcommands."),
         ]),
         spec(.scan, -2, ["readonly"], "generic", "Iterates over the key names this node holds."),
+        spec(.memory, -2, [], "server", "A container for memory diagnostics commands.", subcommands: [
+            RESPSubcommandSpec(name: "memory|usage", arity: -3, summary: "Estimates the memory usage of a key."),
+            RESPSubcommandSpec(name: "memory|help", arity: 2, summary: "Returns helpful text about the different subcommands."),
+        ]),
         spec(.keys, 2, ["readonly"], "generic", "Returns all key names this node holds that match a pattern."),
         key(.get, 2, ["readonly", "fast"], 1, 1, 1, "Returns the string value of a key."),
         key(.set, -3, ["write", "denyoom"], 1, 1, 1, "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist."),

@@ -66,3 +66,41 @@ extension RESPSession {
         return .replied
     }
 }
+
+/// `MEMORY USAGE key [SAMPLES n]` and `MEMORY HELP`.
+extension RESPSession {
+    func memory(_ command: RESPCommand, into output: inout ByteBuffer) -> Outcome {
+        let subcommand = command[1]
+        if subcommand.respEqualsIgnoringCase("USAGE") {
+            guard command.count >= 3 else {
+                output.writeRESPError(RESPErrors.wrongArity("memory|usage"))
+                return .replied
+            }
+            // SAMPLES sizes Redis's estimate of aggregate types; a string is measured exactly.
+            var index = 3
+            while index < command.count {
+                guard index + 1 < command.count, command[index].respEqualsIgnoringCase("SAMPLES") else {
+                    output.writeRESPError(RESPErrors.syntax)
+                    return .replied
+                }
+                guard command[index + 1].respInt64() != nil else {
+                    output.writeRESPError(RESPErrors.notInteger)
+                    return .replied
+                }
+                index += 2
+            }
+            let usage = command[2].withUnsafeReadableBytes { node.store.memoryUsage(key: $0, nowMillis: node.wallClock.nowMillis()) }
+            if let usage { output.writeRESPInteger(Int64(usage)) } else { output.writeRESPNull(version) }
+        } else if subcommand.respEqualsIgnoringCase("HELP"), command.count == 2 {
+            output.writeRESPValue(.array([
+                "MEMORY <subcommand> [<arg> ...]. Subcommands are:",
+                "USAGE <key> [SAMPLES <count>]",
+                "    Bytes this node's copy of <key> takes: key, value, entry header, index word.",
+                "HELP", "    This text.",
+            ].map { RESPValue.simpleString($0) }), version)
+        } else {
+            output.writeRESPError(RESPErrors.unknownSubcommand(subcommand, of: "memory"))
+        }
+        return .replied
+    }
+}

@@ -136,6 +136,7 @@ final class RESPSession {
         case .slowlog: return slowlog(command, into: &output)
         case .scan: return scan(command, into: &output)
         case .keys: return keys(command, into: &output)
+        case .memory: return memory(command, into: &output)
         case .time:
             // Redis's form: Unix seconds and the microseconds into that second, as strings.
             var now = timespec()
