@@ -187,7 +187,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
     ) {
         if files.raised { logger.notice("raised the open-file limit", metadata: ["from": "\(files.before)", "to": "\(files.now)"]) }
         guard configuration.redisListen != nil else { return }
-        let fitting = OpenFileLimit.clientsFitting(files.now)
+        let fitting = RedisClientBudget.clientsFitting(openFileLimit: files.now)
         guard configuration.redisMaxClients > fitting else { return }
         logger.warning("fewer Redis clients than asked: the open-file limit is lower", metadata: [
             "asked": "\(configuration.redisMaxClients)", "allowed": "\(fitting)", "openFileLimit": "\(files.now)",

@@ -5,10 +5,6 @@ import Glibc
 /// The process's open-file limit, which bounds connections: raised to the hard limit at start
 /// (distributions leave the soft one at 1,024), as Redis does.
 enum OpenFileLimit {
-    /// Descriptors kept for everything but Redis clients: listeners, peer and repair
-    /// connections, admin requests, the binary RPC's own clients, files.
-    static let reserved = 128
-
     /// Raises the soft limit to the hard one (at most 1,048,576); returns the limits before
     /// and after, or nil when they cannot be read. Leaves it as it was when the system refuses.
     static func raise() -> (before: Int, now: Int, raised: Bool)? {
@@ -20,11 +16,6 @@ enum OpenFileLimit {
         limit.rlim_cur = target
         guard setrlimit(openFiles, &limit) == 0 else { return (before, before, false) }
         return (before, Int(clamping: target), true)
-    }
-
-    /// Redis clients that fit under `limit` open files beside the reserve (at least one).
-    static func clientsFitting(_ limit: Int) -> Int {
-        max(1, limit - reserved)
     }
 
     #if os(Linux)

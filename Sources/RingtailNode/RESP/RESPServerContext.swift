@@ -16,9 +16,12 @@ final class RESPServerContext: Sendable {
     /// Random, new with every start: tells monitoring a restart from a counter reset, as
     /// Redis's `run_id` does.
     let runID = (0..<40).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
-    /// Commands taking at least this long are logged; `.max` when the log is off.
-    let slowThresholdNanos: UInt64
+    /// Commands taking at least this long are logged; `.max` when the log is off. CONFIG SET
+    /// slowlog-log-slower-than changes it.
+    let slowThresholdNanos: Atomic<UInt64>
     let slowLog: Mutex<SlowLog>
+    /// Most connections open at once; CONFIG SET maxclients changes it.
+    let maxClients: Atomic<Int>
     /// The open connections, for CLIENT LIST and CLIENT KILL.
     let clients = RESPClientRegistry()
 
@@ -31,7 +34,8 @@ final class RESPServerContext: Sendable {
         let maxBulk = configuration.redisMaxBulkBytes ?? (configuration.maxValueBytes + (1 << 20))
         // A request may carry many values (MSET): allow a few maximal ones, at least 64 MiB.
         self.parserLimits = RESPParser.Limits(maxBulkBytes: maxBulk, maxCommandBytes: max(64 << 20, 4 * maxBulk))
-        self.slowThresholdNanos = configuration.slowlogThresholdMillis.map { min($0, UInt64.max / 1_000_000) * 1_000_000 } ?? .max
+        self.slowThresholdNanos = Atomic(configuration.slowlogThresholdMillis.map { min($0, UInt64.max / 1_000_000) * 1_000_000 } ?? .max)
+        self.maxClients = Atomic(configuration.redisMaxClients)
         self.slowLog = Mutex(SlowLog(capacity: configuration.slowlogMaxLength))
     }
 

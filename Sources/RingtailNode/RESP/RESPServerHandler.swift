@@ -67,7 +67,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelActive(context: ChannelHandlerContext) {
         let open = server.counters.openConnections.add(1, ordering: .relaxed).newValue
         server.counters.totalConnections.add(1, ordering: .relaxed)
-        if open > server.node.configuration.redisMaxClients {
+        if open > server.maxClients.load(ordering: .relaxed) {
             // Redis's words and behaviour: one error, then the connection is closed.
             server.counters.rejectedConnections.add(1, ordering: .relaxed)
             closing = true
@@ -196,7 +196,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let elapsed = now &- began
             // Unknown commands have no row of their own (Redis counts them nowhere either).
             if let kind = resolved?.kind { stats.record(kind, replied, nanos: elapsed) }
-            if elapsed >= server.slowThresholdNanos, Self.mayLog(resolved?.kind) {
+            if elapsed >= server.slowThresholdNanos.load(ordering: .relaxed), Self.mayLog(resolved?.kind) {
                 logSlow(SlowLog.summarize(command.arguments), nanos: elapsed)
             }
             guard case .replied = outcome else {
@@ -212,7 +212,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let kind = resolved?.kind
             // The parser reuses its argument array: a slow log keeps the name and first key,
             // captured now (slices of the read buffer, which the coordinator holds anyway).
-            let logsSlow = server.slowThresholdNanos != .max
+            let logsSlow = server.slowThresholdNanos.load(ordering: .relaxed) != .max
             let slowName = logsSlow ? command.name : nil
             let slowKey = logsSlow && command.count > 1 ? command[1] : nil
             let wordCount = command.count
@@ -221,7 +221,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 counters.inFlight.subtract(1, ordering: .relaxed)
                 let elapsed = Self.nowNanos() &- began
                 if let kind { stats.record(kind, RESPCommandOutcome(result), nanos: elapsed) }
-                if let slowName, elapsed >= self.server.slowThresholdNanos {
+                if let slowName, elapsed >= self.server.slowThresholdNanos.load(ordering: .relaxed) {
                     self.logSlow(SlowLog.summarize([slowName] + (slowKey.map { [$0] } ?? []), totalCount: wordCount), nanos: elapsed)
                 }
                 self.queue.fill(sequence, into: &self.output, allocator: allocator) { bytes in

@@ -49,7 +49,7 @@ extension RESPSession {
             case "clients":
                 text += """
                     # Clients\r\nconnected_clients:\(server.counters.openConnections.load(ordering: .relaxed))\r\n\
-                    maxclients:\(node.configuration.redisMaxClients)\r\nblocked_clients:0\r\n
+                    maxclients:\(server.maxClients.load(ordering: .relaxed))\r\nblocked_clients:0\r\n
                     """
             case "memory":
                 text += """
@@ -138,16 +138,20 @@ extension RESPSession {
         return text
     }
 
-    /// `CONFIG GET pattern [pattern ...]`, for the parameters clients probe.
+    /// `CONFIG GET pattern [pattern ...]`, for the parameters clients probe; `CONFIG SET`
+    /// for the few that can change while the node runs.
     func config(_ command: RESPCommand, into output: inout ByteBuffer) -> Outcome {
         let subcommand = command[1]
         if subcommand.respEqualsIgnoringCase("HELP"), command.count == 2 {
             output.writeRESPValue(.array([
                 "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                 "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+                "SET <parameter> <value> [<parameter> <value> ...]",
+                "    Change slowlog-log-slower-than, slowlog-max-len or maxclients; the others are set at start.",
             ].map { RESPValue.simpleString($0) }), version)
             return .replied
         }
+        if subcommand.respEqualsIgnoringCase("SET") { return configSet(command, into: &output) }
         guard subcommand.respEqualsIgnoringCase("GET") else {
             output.writeRESPError(RESPErrors.unknownSubcommand(subcommand, of: "config"))
             return .replied
@@ -162,7 +166,7 @@ extension RESPSession {
         return .replied
     }
 
-    private func configParameters() -> [(name: String, value: String)] {
+    func configParameters() -> [(name: String, value: String)] {
         let configuration = node.configuration
         return [
             ("save", ""),
@@ -173,9 +177,9 @@ extension RESPSession {
             ("port", "\(server.boundPort.load(ordering: .relaxed))"),
             ("bind", configuration.redisListen?.host ?? ""),
             ("timeout", "0"),
-            ("maxclients", "\(configuration.redisMaxClients)"),
-            ("slowlog-log-slower-than", configuration.slowlogThresholdMillis.map { "\($0 * 1000)" } ?? "-1"),
-            ("slowlog-max-len", "\(configuration.slowlogMaxLength)"),
+            ("maxclients", "\(server.maxClients.load(ordering: .relaxed))"),
+            ("slowlog-log-slower-than", slowlogThresholdText),
+            ("slowlog-max-len", "\(server.slowLog.withLock { $0.capacity })"),
             ("proto-max-bulk-len", "\(server.parserLimits.maxBulkBytes)"),
             ("cluster-enabled", "no"),
             ("io-threads", "\(configuration.eventLoopThreads)"),

@@ -16,7 +16,7 @@ struct SlowLog: Sendable {
     static let maxArguments = 32
     static let maxArgumentBytes = 128
 
-    let capacity: Int
+    private(set) var capacity: Int
     private(set) var entries = CircularBuffer<Entry>()
     private var nextID: Int64 = 0
 
@@ -36,6 +36,12 @@ struct SlowLog: Sendable {
     /// The newest `limit` entries (all of them when nil).
     func newest(_ limit: Int?) -> [Entry] {
         Array(entries.prefix(limit ?? entries.count))
+    }
+
+    /// Keeps at most `newCapacity` entries from now on, dropping the oldest beyond it.
+    mutating func resize(to newCapacity: Int) {
+        capacity = max(0, newCapacity)
+        while entries.count > capacity { entries.removeLast() }
     }
 
     /// Empties the log; ids keep counting, as in Redis.
