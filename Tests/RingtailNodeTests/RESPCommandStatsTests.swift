@@ -87,7 +87,22 @@ import Testing
         shard.record(.incr, .ok, nanos: 3_000)
         shard.record(.incr, .error, nanos: 1_000)
         shard.record(.incr, .unavailable, nanos: 2_000)
-        let section = stats.commandstatsSection()
+        let section = RESPCommandStats.commandstatsSection(stats.totalsByCommand())
         #expect(section == "# Commandstats\r\ncmdstat_incr:calls=3,usec=6,usec_per_call=2.00,rejected_calls=0,failed_calls=2\r\n")
+    }
+
+    /// CONFIG RESETSTAT: what INFO reports is what grew since the copy kept then.
+    @Test func totalsSinceAResetCountWhatGrew() {
+        var then = RESPStatsTotals(connections: 4, commands: 100, hits: 10, netInput: 1_000)
+        then.byCommand[.get] = .init(calls: 50, nanos: 5_000, failed: 1)
+        then.byCommand[.set] = .init(calls: 50, nanos: 9_000, failed: 0)
+        var now = RESPStatsTotals(connections: 5, commands: 130, hits: 10, netInput: 1_500)
+        now.byCommand[.get] = .init(calls: 80, nanos: 8_000, failed: 1)
+        now.byCommand[.set] = .init(calls: 50, nanos: 9_000, failed: 0)
+        let grown = now.since(then)
+        #expect(grown.connections == 1 && grown.commands == 30 && grown.hits == 0 && grown.netInput == 500)
+        #expect(grown.byCommand == [.get: .init(calls: 30, nanos: 3_000, failed: 0)])
+        // A total below the copy (it cannot go down, but never underflow) reads as zero.
+        #expect(RESPStatsTotals().since(then).commands == 0)
     }
 }

@@ -232,6 +232,21 @@ struct RedisFrontDoorTests {
                     assert "max number of clients reached" in str(error), str(error)
                 assert r.config_set("maxclients", 10000)
                 assert redis.Redis(port=port, protocol=2).ping()
+                # RESETSTAT: INFO counts again from zero.
+                r.set("hit", "v")
+                for _ in range(5):
+                    r.get("hit")
+                    r.get("miss")
+                stats = r.info("stats")
+                assert stats["keyspace_hits"] >= 5 and stats["keyspace_misses"] >= 5 and stats["total_commands_processed"] > 20, stats
+                assert r.config_resetstat()
+                r.get("hit")
+                stats = r.info("stats")
+                assert stats["keyspace_hits"] == 1 and stats["keyspace_misses"] == 0, stats
+                assert stats["total_commands_processed"] <= 3 and stats["total_connections_received"] == 0, stats
+                assert stats["total_net_input_bytes"] < 200, stats
+                commands = r.info("commandstats")
+                assert set(commands) <= {"cmdstat_get", "cmdstat_config", "cmdstat_info"} and commands["cmdstat_get"]["calls"] == 1, commands
                 print("ok")
                 """
             let result = try python.run(["-c", script, "\(try #require(node.redisPort))"], seconds: 30)

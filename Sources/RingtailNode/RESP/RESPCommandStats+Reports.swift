@@ -24,17 +24,21 @@ extension RESPCommandStats {
         return text
     }
 
-    /// Redis's `# Commandstats` section: one `cmdstat_<name>` line per command called.
-    /// Error and unavailable replies count as failed calls.
-    func commandstatsSection() -> String {
-        var totals: [RESPCommandKind: (calls: UInt64, nanos: UInt64, failed: UInt64)] = [:]
+    /// Calls, time and failed calls (error and unavailable replies) by command.
+    func totalsByCommand() -> [RESPCommandKind: RESPStatsTotals.Command] {
+        var totals: [RESPCommandKind: RESPStatsTotals.Command] = [:]
         for series in snapshot() {
-            var total = totals[series.kind] ?? (0, 0, 0)
+            var total = totals[series.kind] ?? RESPStatsTotals.Command()
             total.calls &+= series.count
             total.nanos &+= series.sumNanos
             if series.outcome == .error || series.outcome == .unavailable { total.failed &+= series.count }
             totals[series.kind] = total
         }
+        return totals
+    }
+
+    /// Redis's `# Commandstats` section: one `cmdstat_<name>` line per command called.
+    static func commandstatsSection(_ totals: [RESPCommandKind: RESPStatsTotals.Command]) -> String {
         var text = "# Commandstats\r\n"
         for kind in RESPCommandKind.allCases {
             guard let total = totals[kind], total.calls > 0 else { continue }

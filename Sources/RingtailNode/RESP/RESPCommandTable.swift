@@ -62,6 +62,7 @@ enum RESPCommandTable {
         spec(.config, -2, [], "server", "A container for server configuration commands.", subcommands: [
             RESPSubcommandSpec(name: "config|get", arity: -3, summary: "Returns the effective values of configuration parameters."),
             RESPSubcommandSpec(name: "config|set", arity: -4, summary: "Sets configuration parameters in-flight."),
+            RESPSubcommandSpec(name: "config|resetstat", arity: 2, summary: "Resets the server's statistics."),
             RESPSubcommandSpec(name: "config|help", arity: 2, summary: "Returns helpful text about the different subcommands."),
         ]),
         spec(.time, 1, ["loading", "stale", "fast"], "server", "Returns the server time."),

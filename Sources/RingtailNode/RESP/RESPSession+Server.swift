@@ -33,6 +33,7 @@ extension RESPSession {
         }
         // Read once, and only when a section needs it: /proc is read and parsed.
         let process = wanted.contains("memory") || wanted.contains("cpu") ? ProcessStatistics.current() : nil
+        let totals = wanted.contains("stats") || wanted.contains("commandstats") ? server.statsSinceReset(statistics) : RESPStatsTotals()
         var text = ""
         for section in all where wanted.contains(section) {
             if !text.isEmpty { text += "\r\n" }
@@ -64,18 +65,17 @@ extension RESPSession {
                     text += "allocator_allocated:\(allocator.allocated)\r\nallocator_resident:\(allocator.resident)\r\n"
                 }
             case "stats":
-                let counters = server.counters
                 text += """
-                    # Stats\r\ntotal_connections_received:\(counters.totalConnections.load(ordering: .relaxed))\r\n\
-                    total_commands_processed:\(counters.commandsProcessed.load(ordering: .relaxed))\r\n\
-                    rejected_connections:\(counters.rejectedConnections.load(ordering: .relaxed))\r\n\
-                    rejected_auth:\(counters.failedAuthentications.load(ordering: .relaxed))\r\n\
-                    protocol_errors:\(counters.protocolErrors.load(ordering: .relaxed))\r\n\
-                    expired_keys:\(statistics.expirations)\r\nevicted_keys:\(statistics.evictions)\r\n\
-                    keyspace_hits:\(statistics.hits)\r\nkeyspace_misses:\(statistics.misses)\r\n\
-                    total_writes:\(statistics.writes)\r\ntotal_deletes:\(statistics.deletes)\r\n
+                    # Stats\r\ntotal_connections_received:\(totals.connections)\r\n\
+                    total_commands_processed:\(totals.commands)\r\n\
+                    rejected_connections:\(totals.rejectedConnections)\r\n\
+                    rejected_auth:\(totals.rejectedAuth)\r\n\
+                    protocol_errors:\(totals.protocolErrors)\r\n\
+                    expired_keys:\(totals.expired)\r\nevicted_keys:\(totals.evicted)\r\n\
+                    keyspace_hits:\(totals.hits)\r\nkeyspace_misses:\(totals.misses)\r\n\
+                    total_writes:\(totals.writes)\r\ntotal_deletes:\(totals.deletes)\r\n
                     """
-                text += trafficStats(recent)
+                text += trafficStats(recent, totals: totals)
             case "persistence":
                 // Nothing is persisted, so nothing is ever loading or being saved.
                 text += "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_bgsave_in_progress:0\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
@@ -86,7 +86,7 @@ extension RESPSession {
             case "replication":
                 text += replicationSection()
             case "commandstats":
-                text += server.counters.commandStats.commandstatsSection()
+                text += RESPCommandStats.commandstatsSection(totals.byCommand)
             default:
                 text += "# Keyspace\r\n"
                 if statistics.keys > 0 {
@@ -111,11 +111,10 @@ extension RESPSession {
     }
 
     /// Bytes in and out of the Redis port, and the rates of the last 1.6 s.
-    private func trafficStats(_ recent: RESPInstantaneousStats) -> String {
-        let network = server.counters.commandStats.networkBytes()
-        return String(
+    private func trafficStats(_ recent: RESPInstantaneousStats, totals: RESPStatsTotals) -> String {
+        String(
             format: "total_net_input_bytes:%llu\r\ntotal_net_output_bytes:%llu\r\ninstantaneous_ops_per_sec:%lld\r\ninstantaneous_input_kbps:%.2f\r\ninstantaneous_output_kbps:%.2f\r\n",
-            network.input, network.output, Int64(recent.commands.perSecond.rounded()),
+            totals.netInput, totals.netOutput, Int64(recent.commands.perSecond.rounded()),
             recent.inputBytes.perSecond / 1024, recent.outputBytes.perSecond / 1024)
     }
 
@@ -148,10 +147,20 @@ extension RESPSession {
                 "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
                 "SET <parameter> <value> [<parameter> <value> ...]",
                 "    Change slowlog-log-slower-than, slowlog-max-len or maxclients; the others are set at start.",
+                "RESETSTAT", "    INFO's counts and command statistics start again from zero (/metrics keeps counting).",
             ].map { RESPValue.simpleString($0) }), version)
             return .replied
         }
         if subcommand.respEqualsIgnoringCase("SET") { return configSet(command, into: &output) }
+        if subcommand.respEqualsIgnoringCase("RESETSTAT") {
+            guard command.count == 2 else {
+                output.writeRESPError(RESPErrors.wrongArity("config|resetstat"))
+                return .replied
+            }
+            server.resetStats()
+            output.writeRESPOK()
+            return .replied
+        }
         guard subcommand.respEqualsIgnoringCase("GET") else {
             output.writeRESPError(RESPErrors.unknownSubcommand(subcommand, of: "config"))
             return .replied
