@@ -24,8 +24,10 @@ struct ProcessStatistics: Sendable, Equatable {
     }
 
     /// Reads the current values. CPU times come from `getrusage` (microseconds, where
-    /// `/proc` has clock ticks); memory, descriptors and start time from `/proc`.
-    static func current() -> ProcessStatistics {
+    /// `/proc` has clock ticks); memory, descriptors and start time from `/proc`. Counting
+    /// the open descriptors lists `/proc/self/fd`, one entry per connection: callers on a
+    /// request path that do not report it pass false.
+    static func current(countingDescriptors: Bool = true) -> ProcessStatistics {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         var statistics = ProcessStatistics(
@@ -40,7 +42,9 @@ struct ProcessStatistics: Sendable, Equatable {
                 statistics.startTimeSeconds = Double(boot) + Double(fields.startTicksSinceBoot) / ticksPerSecond
             }
         }
-        statistics.openFileDescriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count
+        if countingDescriptors {
+            statistics.openFileDescriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count
+        }
         var limit = rlimit()
         if getrlimit(openFiles, &limit) == 0 { statistics.maxFileDescriptors = UInt64(limit.rlim_cur) }
         return statistics

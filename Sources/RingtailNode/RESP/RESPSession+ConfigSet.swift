@@ -34,7 +34,7 @@ extension RESPSession {
                 changes.append { server.slowLog.withLock { $0.resize(to: length) } }
             case "maxclients":
                 guard let clients = Int(value) else { return fail("argument couldn't be parsed into an integer") }
-                let fitting = ProcessStatistics.current().maxFileDescriptors.map {
+                let fitting = ProcessStatistics.current(countingDescriptors: false).maxFileDescriptors.map {
                     RedisClientBudget.clientsFitting(openFileLimit: Int(clamping: $0))
                 } ?? clients
                 guard clients >= 1 else { return fail("argument must be between 1 and \(fitting) inclusive") }

@@ -32,7 +32,7 @@ extension RESPSession {
             return recent
         }
         // Read once, and only when a section needs it: /proc is read and parsed.
-        let process = wanted.contains("memory") || wanted.contains("cpu") ? ProcessStatistics.current() : nil
+        let process = wanted.contains("memory") || wanted.contains("cpu") ? ProcessStatistics.current(countingDescriptors: false) : nil
         let totals = wanted.contains("stats") || wanted.contains("commandstats") ? server.statsSinceReset(statistics) : RESPStatsTotals()
         var text = ""
         for section in all where wanted.contains(section) {
