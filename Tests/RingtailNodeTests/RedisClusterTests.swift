@@ -64,6 +64,8 @@ struct RedisClusterTests {
             // Reads that find no quorum fail the same way; the connection and the node live on.
             let read = try cli.run(["-p", "\(port)", "--no-raw"], input: "GET k\nPING\n", seconds: 20).stdout
             #expect(read.hasPrefix("(error) NOQUORUM ") && read.contains("PONG"), "\(read)")
+            let errors = try cli.run(["-p", "\(port)", "INFO", "errorstats"]).stdout
+            #expect(errors.contains("errorstat_NOQUORUM:count=2"), "\(errors)")
         }
     }
 

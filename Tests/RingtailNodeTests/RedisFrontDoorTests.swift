@@ -247,6 +247,20 @@ struct RedisFrontDoorTests {
                 assert stats["total_net_input_bytes"] < 200, stats
                 commands = r.info("commandstats")
                 assert set(commands) <= {"cmdstat_get", "cmdstat_config", "cmdstat_info"} and commands["cmdstat_get"]["calls"] == 1, commands
+                # Error replies by their first word, counted since the reset too.
+                assert r.info("errorstats") == {}, r.info("errorstats")
+                # Over a raw socket: redis-py would retry a failed AUTH on new connections.
+                import socket
+                raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+                raw.sendall(b"NOSUCH\\r\\nINCR hit\\r\\nAUTH someone secret\\r\\n")
+                replies = b""
+                while replies.count(b"\\r\\n") < 3:
+                    replies += raw.recv(4096)
+                assert replies.startswith(b"-ERR unknown command") and b"-WRONGPASS" in replies, replies
+                raw.close()
+                errors = r.info("errorstats")
+                assert errors == {"errorstat_ERR": {"count": 2}, "errorstat_WRONGPASS": {"count": 1}}, errors
+                assert r.info("stats")["total_error_replies"] == 3
                 print("ok")
                 """
             let result = try python.run(["-c", script, "\(try #require(node.redisPort))"], seconds: 30)

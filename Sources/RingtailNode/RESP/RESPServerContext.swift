@@ -69,6 +69,8 @@ final class RESPCounters: Sendable {
     let failedAuthentications = Atomic<Int>(0)
     /// Calls, outcomes and latencies by command; bytes in and out.
     let commandStats = RESPCommandStats()
+    /// Error replies by their first word.
+    let errorStats = RESPErrorStats()
     /// The totals INFO counts from, as of the last CONFIG RESETSTAT.
     let statsBaseline = Mutex(RESPStatsTotals())
     /// Recent rates and the memory peak, sampled by the listener.

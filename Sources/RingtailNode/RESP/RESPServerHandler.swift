@@ -166,6 +166,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 server.counters.protocolErrors.add(1, ordering: .relaxed)
                 logger.debug("redis protocol error", metadata: ["error": "\(error)", "peer": "\(context?.remoteAddress.map { "\($0)" } ?? "?")"])
                 writeSynchronously { $0.writeRESPError(error.redisError) }
+                server.counters.errorStats.record(message: error.redisError)
                 closing = true
                 buffer.moveReaderIndex(to: buffer.writerIndex)
                 return
@@ -179,13 +180,17 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context else { return false }
         let eventLoop = context.eventLoop
         let session = self.session
+        let counters = server.counters
         let resolved = RESPCommandTable.lookup(command.name)
         if let kind = resolved?.kind { lastCommand = kind.rawValue &+ 1 }
         var replied = RESPCommandOutcome.ok
         let outcome = writeSynchronously { buffer in
             let replyStart = buffer.writerIndex
             let outcome = session.execute(command, resolved: resolved, into: &buffer, on: eventLoop)
-            if buffer.writerIndex > replyStart { replied = RESPCommandOutcome(reply: buffer, at: replyStart) }
+            if buffer.writerIndex > replyStart {
+                replied = RESPCommandOutcome(reply: buffer, at: replyStart)
+                if replied == .error || replied == .unavailable { counters.errorStats.record(reply: buffer, at: replyStart) }
+            }
             return outcome
         }
         let began = started
@@ -207,7 +212,6 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .deferred(let reply, let version):
             let sequence = queue.reserve()
             let allocator = context.channel.allocator
-            let counters = server.counters
             let stats = self.stats
             let kind = resolved?.kind
             // The parser reuses its argument array: a slow log keeps the name and first key,
@@ -226,8 +230,13 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 }
                 self.queue.fill(sequence, into: &self.output, allocator: allocator) { bytes in
                     switch result {
-                    case .success(let value): bytes.writeRESPValue(value, version)
-                    case .failure(let error): bytes.writeRESPError(RESPErrors.from(error))
+                    case .success(let value):
+                        if case .error(let message) = value { counters.errorStats.record(message: message) }
+                        bytes.writeRESPValue(value, version)
+                    case .failure(let error):
+                        let message = RESPErrors.from(error)
+                        counters.errorStats.record(message: message)
+                        bytes.writeRESPError(message)
                     }
                 }
                 // Inside a read the flush comes with channelReadComplete. Outside one, the last

@@ -17,7 +17,7 @@ extension RESPSession {
     /// members), keyspace and, as in Redis only when named or with `all`/`everything`,
     /// commandstats; `default` and no argument mean every section but commandstats.
     func info(_ command: RESPCommand, into output: inout ByteBuffer) -> Outcome {
-        let standard = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"]
+        let standard = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "errorstats", "keyspace"]
         let all = standard + ["commandstats"]
         var wanted: [String] = command.count == 1 ? standard : []
         for argument in command.arguments.dropFirst() {
@@ -33,7 +33,7 @@ extension RESPSession {
         }
         // Read once, and only when a section needs it: /proc is read and parsed.
         let process = wanted.contains("memory") || wanted.contains("cpu") ? ProcessStatistics.current(countingDescriptors: false) : nil
-        let totals = wanted.contains("stats") || wanted.contains("commandstats") ? server.statsSinceReset(statistics) : RESPStatsTotals()
+        let totals = ["stats", "commandstats", "errorstats"].contains(where: wanted.contains) ? server.statsSinceReset(statistics) : RESPStatsTotals()
         var text = ""
         for section in all where wanted.contains(section) {
             if !text.isEmpty { text += "\r\n" }
@@ -73,7 +73,8 @@ extension RESPSession {
                     protocol_errors:\(totals.protocolErrors)\r\n\
                     expired_keys:\(totals.expired)\r\nevicted_keys:\(totals.evicted)\r\n\
                     keyspace_hits:\(totals.hits)\r\nkeyspace_misses:\(totals.misses)\r\n\
-                    total_writes:\(totals.writes)\r\ntotal_deletes:\(totals.deletes)\r\n
+                    total_writes:\(totals.writes)\r\ntotal_deletes:\(totals.deletes)\r\n\
+                    total_error_replies:\(totals.errorReplies)\r\n
                     """
                 text += trafficStats(recent, totals: totals)
             case "persistence":
@@ -85,6 +86,8 @@ extension RESPSession {
                 text += String(format: "# CPU\r\nused_cpu_sys:%.6f\r\nused_cpu_user:%.6f\r\nused_cpu_sys_children:0.000000\r\nused_cpu_user_children:0.000000\r\n", system, user)
             case "replication":
                 text += replicationSection()
+            case "errorstats":
+                text += "# Errorstats\r\n" + totals.byError.sorted { $0.key < $1.key }.map { "errorstat_\($0.key):count=\($0.value)\r\n" }.joined()
             case "commandstats":
                 text += RESPCommandStats.commandstatsSection(totals.byCommand)
             default:

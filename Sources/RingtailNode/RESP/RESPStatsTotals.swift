@@ -24,6 +24,10 @@ struct RESPStatsTotals: Sendable, Equatable {
     var netInput: UInt64 = 0
     var netOutput: UInt64 = 0
     var byCommand: [RESPCommandKind: Command] = [:]
+    /// Error replies by their first word.
+    var byError: [String: UInt64] = [:]
+
+    var errorReplies: UInt64 { byError.values.reduce(0, &+) }
 
     /// What grew from `baseline` to `self`, field by field (never below zero).
     func since(_ baseline: Self) -> Self {
@@ -40,6 +44,9 @@ struct RESPStatsTotals: Sendable, Equatable {
             let then = baseline.byCommand[kind] ?? Command()
             let command = Command(calls: grown(now.calls, then.calls), nanos: grown(now.nanos, then.nanos), failed: grown(now.failed, then.failed))
             if command.calls > 0 { result.byCommand[kind] = command }
+        }
+        for (prefix, count) in byError where grown(count, baseline.byError[prefix] ?? 0) > 0 {
+            result.byError[prefix] = grown(count, baseline.byError[prefix] ?? 0)
         }
         return result
     }
@@ -59,7 +66,8 @@ extension RESPServerContext {
             expired: statistics.expirations, evicted: statistics.evictions,
             hits: statistics.hits, misses: statistics.misses, writes: statistics.writes, deletes: statistics.deletes,
             netInput: network.input, netOutput: network.output,
-            byCommand: counters.commandStats.totalsByCommand())
+            byCommand: counters.commandStats.totalsByCommand(),
+            byError: counters.errorStats.snapshot())
     }
 
     /// The totals since the last CONFIG RESETSTAT (since the start when there was none).
