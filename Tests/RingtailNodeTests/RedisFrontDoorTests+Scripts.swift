@@ -1,6 +1,17 @@
 extension RedisFrontDoorTests {
+    /// `bulk(*words)`: a request as a RESP array of bulk strings, for the raw-socket scripts.
+    static let pythonBulk = #"""
+def bulk(*words):
+    out = b"*%d\r\n" % len(words)
+    for w in words:
+        w = w if isinstance(w, bytes) else w.encode()
+        out += b"$%d\r\n%s\r\n" % (len(w), w)
+    return out
+
+"""#
+
     /// Raw socket checks; exits non-zero with a message on the first mismatch.
-    static let rawScript = #"""
+    static let rawScript = pythonBulk + #"""
 import socket, sys
 port = int(sys.argv[1])
 
@@ -17,13 +28,6 @@ def read_exactly(s, expected):
         data += chunk
     if data != expected:
         raise SystemExit("expected %r\n     got %r" % (expected[:300], data[:300]))
-
-def bulk(*words):
-    out = b"*%d\r\n" % len(words)
-    for w in words:
-        w = w if isinstance(w, bytes) else w.encode()
-        out += b"$%d\r\n%s\r\n" % (len(w), w)
-    return out
 
 # Pipelined: 1 write, 203 replies in order, mixing multibulk and inline requests.
 s = connect()
@@ -135,18 +139,11 @@ print("ok")
 
     /// INFO's traffic, memory and CPU fields over one raw connection: the byte totals to the
     /// byte, the memory peak kept after the memory is freed, the rates and the CPU section.
-    static let infoScript = #"""
+    static let infoScript = pythonBulk + #"""
 import re, socket, sys, time
 port = int(sys.argv[1])
 s = socket.create_connection(("127.0.0.1", port), timeout=10)
 buffer = b""
-
-def bulk(*words):
-    out = b"*%d\r\n" % len(words)
-    for w in words:
-        w = w if isinstance(w, bytes) else w.encode()
-        out += b"$%d\r\n%s\r\n" % (len(w), w)
-    return out
 
 def fill(n):
     global buffer
@@ -231,7 +228,7 @@ print("ok")
 """#
 
     /// CLIENT LIST, INFO and KILL across two raw connections, and TIME.
-    static let clientsScript = #"""
+    static let clientsScript = pythonBulk + #"""
 import socket, sys, time
 port = int(sys.argv[1])
 
@@ -260,11 +257,7 @@ class Connection:
             return [self.reply() for _ in range(int(line[1:]) * (2 if kind == b"%" else 1))]
         return line
     def call(self, *words):
-        out = b"*%d\r\n" % len(words)
-        for w in words:
-            w = w if isinstance(w, bytes) else w.encode()
-            out += b"$%d\r\n%s\r\n" % (len(w), w)
-        self.s.sendall(out)
+        self.s.sendall(bulk(*words))
         return self.reply()
 
 def parse(text):

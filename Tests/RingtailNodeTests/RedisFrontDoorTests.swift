@@ -82,73 +82,53 @@ struct RedisFrontDoorTests {
     /// Raw bytes over one socket: pipelined requests answered in order in one go, inline
     /// commands, RESP3 forms after HELLO 3, and a protocol error that closes the connection.
     @Test func rawProtocolPipeliningAndErrors() async throws {
-        let python = try ExternalTool.pythonWithRedis()
-        try await withNode(arguments: Self.redisFlags) { node in
-            let result = try python.run(["-c", Self.rawScript, "\(try #require(node.redisPort))"], seconds: 30)
-            #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
-        }
+        try await runPythonAgainstNode(Self.rawScript)
     }
 
     /// The Python client over RESP3 (its default: HELLO 3) and RESP2.
     @Test func pythonRedisClient() async throws {
-        let python = try ExternalTool.pythonWithRedis()
-        try await withNode(arguments: Self.redisFlags) { node in
-            let result = try python.run(["-c", Self.pythonScript, "\(try #require(node.redisPort))"], seconds: 30)
-            #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
-        }
+        try await runPythonAgainstNode(Self.pythonScript)
     }
 
     /// INFO's traffic totals, rates, memory peak, resident memory and CPU section.
     @Test func infoReportsTrafficMemoryAndCPU() async throws {
-        let python = try ExternalTool.pythonWithRedis()
-        try await withNode(arguments: Self.redisFlags) { node in
-            let result = try python.run(["-c", Self.infoScript, "\(try #require(node.redisPort))"], seconds: 60)
-            #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
-        }
+        try await runPythonAgainstNode(Self.infoScript, seconds: 60)
     }
 
     /// SLOWLOG with every command logged and room for four: the newest first, with the
     /// client's address and name; AUTH and HELLO never logged; LEN, RESET, CONFIG GET.
     @Test func slowlogKeepsTheSlowCommands() async throws {
-        let python = try ExternalTool.pythonWithRedis()
-        try await withNode(arguments: Self.redisFlags + ["--slowlog-slower-than", "0s", "--slowlog-max-len", "4"]) { node in
-            let script = """
-                import sys, redis
-                r = redis.Redis(port=int(sys.argv[1]), protocol=2, client_name="watcher")
-                try:
-                    r.execute_command("AUTH", "secret-password")
-                except redis.exceptions.AuthenticationError:
-                    pass
-                commands = [entry["command"] for entry in r.slowlog_get(-1)]
-                assert commands and not any(b"AUTH" in c or b"secret" in c for c in commands), commands
-                r.slowlog_reset()
-                r.set("k", "v" * 200)
-                r.get("k")
-                log = r.slowlog_get()
-                commands = [entry["command"] for entry in log]
-                assert commands[0] == b"GET k" and commands[1] == b"SET k " + b"v" * 128 + b"... (72 more bytes)", commands
-                ids = [entry["id"] for entry in log]
-                assert ids == sorted(ids, reverse=True), ids
-                assert all(entry["client_name"] == b"watcher" and entry["client_address"].startswith(b"127.0.0.1:") for entry in log), log
-                assert all(entry["duration"] >= 0 for entry in log), log
-                for i in range(10):
-                    r.ping()
-                assert r.slowlog_len() == 4 and len(r.slowlog_get(-1)) == 4
-                assert r.config_get("slowlog*") == {"slowlog-log-slower-than": "0", "slowlog-max-len": "4"}, r.config_get("slowlog*")
-                print("ok")
-                """
-            let result = try python.run(["-c", script, "\(try #require(node.redisPort))"], seconds: 30)
-            #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
-        }
+        let script = """
+            import sys, redis
+            r = redis.Redis(port=int(sys.argv[1]), protocol=2, client_name="watcher")
+            try:
+                r.execute_command("AUTH", "secret-password")
+            except redis.exceptions.AuthenticationError:
+                pass
+            commands = [entry["command"] for entry in r.slowlog_get(-1)]
+            assert commands and not any(b"AUTH" in c or b"secret" in c for c in commands), commands
+            r.slowlog_reset()
+            r.set("k", "v" * 200)
+            r.get("k")
+            log = r.slowlog_get()
+            commands = [entry["command"] for entry in log]
+            assert commands[0] == b"GET k" and commands[1] == b"SET k " + b"v" * 128 + b"... (72 more bytes)", commands
+            ids = [entry["id"] for entry in log]
+            assert ids == sorted(ids, reverse=True), ids
+            assert all(entry["client_name"] == b"watcher" and entry["client_address"].startswith(b"127.0.0.1:") for entry in log), log
+            assert all(entry["duration"] >= 0 for entry in log), log
+            for i in range(10):
+                r.ping()
+            assert r.slowlog_len() == 4 and len(r.slowlog_get(-1)) == 4
+            assert r.config_get("slowlog*") == {"slowlog-log-slower-than": "0", "slowlog-max-len": "4"}, r.config_get("slowlog*")
+            print("ok")
+            """
+        try await runPythonAgainstNode(script, flags: Self.redisFlags + ["--slowlog-slower-than", "0s", "--slowlog-max-len", "4"])
     }
 
     /// CLIENT LIST/INFO/KILL and TIME, with two raw connections.
     @Test func clientListInfoAndKill() async throws {
-        let python = try ExternalTool.pythonWithRedis()
-        try await withNode(arguments: Self.redisFlags) { node in
-            let result = try python.run(["-c", Self.clientsScript, "\(try #require(node.redisPort))"], seconds: 30)
-            #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
-        }
+        try await runPythonAgainstNode(Self.clientsScript)
     }
 
     /// SCAN and KEYS as redis-cli (`--scan`, `--bigkeys`) and redis-py use them: every live
@@ -193,79 +173,75 @@ struct RedisFrontDoorTests {
     /// CONFIG SET of the settings that change while the node runs, all or nothing; the
     /// persistence ones only at their values; the rest refused as fixed.
     @Test func configSetChangesTheRuntimeSettings() async throws {
-        let python = try ExternalTool.pythonWithRedis()
-        try await withNode(arguments: Self.redisFlags) { node in
-            let script = """
-                import sys, redis
-                port = int(sys.argv[1])
-                r = redis.Redis(port=port, protocol=2)
-                assert r.config_set("save", "") and r.config_set("appendonly", "no")
-                # The slow log follows its threshold at once: everything, then nothing.
-                assert r.config_set("slowlog-log-slower-than", 0)
-                r.slowlog_reset()
-                r.set("a", "1")
-                assert any(e["command"] == b"SET a 1" for e in r.slowlog_get(-1)), r.slowlog_get(-1)
-                assert r.config_set("slowlog-log-slower-than", -1)
-                r.slowlog_reset()
-                r.set("b", "2")
-                assert r.slowlog_len() == 0, r.slowlog_get(-1)
-                assert r.config_get("slowlog-log-slower-than") == {"slowlog-log-slower-than": "-1"}
-                # Both or neither: a bad second parameter leaves the first as it was.
-                try:
-                    r.execute_command("CONFIG", "SET", "slowlog-max-len", "3", "maxmemory", "1")
-                    raise SystemExit("an immutable parameter was set")
-                except redis.ResponseError as error:
-                    assert "can't set immutable config" in str(error), str(error)
-                assert r.config_get("slowlog-max-len") == {"slowlog-max-len": "128"}
-                try:
-                    r.config_set("no-such-thing", "1")
-                    raise SystemExit("an unknown parameter was set")
-                except redis.ResponseError as error:
-                    assert str(error) == "Unknown option or number of arguments for CONFIG SET - 'no-such-thing'", str(error)
-                # A lower client limit turns the next connection away, as Redis does.
-                assert r.config_set("maxclients", 1)
-                assert r.info("clients")["maxclients"] == 1
-                try:
-                    redis.Redis(port=port, protocol=2).ping()
-                    raise SystemExit("a second client was let in")
-                except redis.ConnectionError as error:
-                    assert "max number of clients reached" in str(error), str(error)
-                assert r.config_set("maxclients", 10000)
-                assert redis.Redis(port=port, protocol=2).ping()
-                # RESETSTAT: INFO counts again from zero.
-                r.set("hit", "v")
-                for _ in range(5):
-                    r.get("hit")
-                    r.get("miss")
-                stats = r.info("stats")
-                assert stats["keyspace_hits"] >= 5 and stats["keyspace_misses"] >= 5 and stats["total_commands_processed"] > 20, stats
-                assert r.config_resetstat()
+        let script = """
+            import sys, redis
+            port = int(sys.argv[1])
+            r = redis.Redis(port=port, protocol=2)
+            assert r.config_set("save", "") and r.config_set("appendonly", "no")
+            # The slow log follows its threshold at once: everything, then nothing.
+            assert r.config_set("slowlog-log-slower-than", 0)
+            r.slowlog_reset()
+            r.set("a", "1")
+            assert any(e["command"] == b"SET a 1" for e in r.slowlog_get(-1)), r.slowlog_get(-1)
+            assert r.config_set("slowlog-log-slower-than", -1)
+            r.slowlog_reset()
+            r.set("b", "2")
+            assert r.slowlog_len() == 0, r.slowlog_get(-1)
+            assert r.config_get("slowlog-log-slower-than") == {"slowlog-log-slower-than": "-1"}
+            # Both or neither: a bad second parameter leaves the first as it was.
+            try:
+                r.execute_command("CONFIG", "SET", "slowlog-max-len", "3", "maxmemory", "1")
+                raise SystemExit("an immutable parameter was set")
+            except redis.ResponseError as error:
+                assert "can't set immutable config" in str(error), str(error)
+            assert r.config_get("slowlog-max-len") == {"slowlog-max-len": "128"}
+            try:
+                r.config_set("no-such-thing", "1")
+                raise SystemExit("an unknown parameter was set")
+            except redis.ResponseError as error:
+                assert str(error) == "Unknown option or number of arguments for CONFIG SET - 'no-such-thing'", str(error)
+            # A lower client limit turns the next connection away, as Redis does.
+            assert r.config_set("maxclients", 1)
+            assert r.info("clients")["maxclients"] == 1
+            try:
+                redis.Redis(port=port, protocol=2).ping()
+                raise SystemExit("a second client was let in")
+            except redis.ConnectionError as error:
+                assert "max number of clients reached" in str(error), str(error)
+            assert r.config_set("maxclients", 10000)
+            assert redis.Redis(port=port, protocol=2).ping()
+            # RESETSTAT: INFO counts again from zero.
+            r.set("hit", "v")
+            for _ in range(5):
                 r.get("hit")
-                stats = r.info("stats")
-                assert stats["keyspace_hits"] == 1 and stats["keyspace_misses"] == 0, stats
-                assert stats["total_commands_processed"] <= 3 and stats["total_connections_received"] == 0, stats
-                assert stats["total_net_input_bytes"] < 200, stats
-                commands = r.info("commandstats")
-                assert set(commands) <= {"cmdstat_get", "cmdstat_config", "cmdstat_info"} and commands["cmdstat_get"]["calls"] == 1, commands
-                # Error replies by their first word, counted since the reset too.
-                assert r.info("errorstats") == {}, r.info("errorstats")
-                # Over a raw socket: redis-py would retry a failed AUTH on new connections.
-                import socket
-                raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-                raw.sendall(b"NOSUCH\\r\\nINCR hit\\r\\nAUTH someone secret\\r\\n")
-                replies = b""
-                while replies.count(b"\\r\\n") < 3:
-                    replies += raw.recv(4096)
-                assert replies.startswith(b"-ERR unknown command") and b"-WRONGPASS" in replies, replies
-                raw.close()
-                errors = r.info("errorstats")
-                assert errors == {"errorstat_ERR": {"count": 2}, "errorstat_WRONGPASS": {"count": 1}}, errors
-                assert r.info("stats")["total_error_replies"] == 3
-                print("ok")
-                """
-            let result = try python.run(["-c", script, "\(try #require(node.redisPort))"], seconds: 30)
-            #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
-        }
+                r.get("miss")
+            stats = r.info("stats")
+            assert stats["keyspace_hits"] >= 5 and stats["keyspace_misses"] >= 5 and stats["total_commands_processed"] > 20, stats
+            assert r.config_resetstat()
+            r.get("hit")
+            stats = r.info("stats")
+            assert stats["keyspace_hits"] == 1 and stats["keyspace_misses"] == 0, stats
+            assert stats["total_commands_processed"] <= 3 and stats["total_connections_received"] == 0, stats
+            assert stats["total_net_input_bytes"] < 200, stats
+            commands = r.info("commandstats")
+            assert set(commands) <= {"cmdstat_get", "cmdstat_config", "cmdstat_info"} and commands["cmdstat_get"]["calls"] == 1, commands
+            # Error replies by their first word, counted since the reset too.
+            assert r.info("errorstats") == {}, r.info("errorstats")
+            # Over a raw socket: redis-py would retry a failed AUTH on new connections.
+            import socket
+            raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+            raw.sendall(b"NOSUCH\\r\\nINCR hit\\r\\nAUTH someone secret\\r\\n")
+            replies = b""
+            while replies.count(b"\\r\\n") < 3:
+                replies += raw.recv(4096)
+            assert replies.startswith(b"-ERR unknown command") and b"-WRONGPASS" in replies, replies
+            raw.close()
+            errors = r.info("errorstats")
+            assert errors == {"errorstat_ERR": {"count": 2}, "errorstat_WRONGPASS": {"count": 1}}, errors
+            assert r.info("stats")["total_error_replies"] == 3
+            print("ok")
+            """
+        try await runPythonAgainstNode(script)
     }
 
     /// A short redis-benchmark run: every reply must be a success (redis-benchmark stops at
@@ -278,6 +254,16 @@ struct RedisFrontDoorTests {
             let text = result.stdout + result.stderr
             #expect(text.contains("SET: ") && text.contains("GET: "), "\(text)")
             #expect(!text.contains("ERR") && !text.lowercased().contains("error"), "\(text)")
+        }
+    }
+
+    /// Runs `script` (Python with the `redis` package; the node's Redis port is its first
+    /// argument) against a lone node started with `flags`: it must exit 0 and print "ok".
+    func runPythonAgainstNode(_ script: String, flags: [String] = Self.redisFlags, seconds: Double = 30) async throws {
+        let python = try ExternalTool.pythonWithRedis()
+        try await withNode(arguments: flags) { node in
+            let result = try python.run(["-c", script, "\(try #require(node.redisPort))"], seconds: seconds)
+            #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         }
     }
 

@@ -40,7 +40,7 @@ import Testing
     /// Removals move the last entry of a shard into the hole; inserts add at the end. Keys
     /// that stay throughout must all be seen, whatever the churn between calls.
     @Test func keysPresentThroughoutSurviveChurnBetweenCalls() {
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for round in 0..<20 {
             let store = multiShardStore()
             let stable = (0..<300).map { "stable\($0)" }
@@ -73,18 +73,5 @@ import Testing
         var visited = 0
         #expect(store.scan(from: UInt64.max, limit: 10, nowMillis: t0) { _ in visited += 1 } == 0)
         #expect(visited == 0)
-    }
-}
-
-/// A small deterministic generator, so a failing round can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
