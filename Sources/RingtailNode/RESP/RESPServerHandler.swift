@@ -41,9 +41,9 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A flush of coordinated replies is scheduled for the end of this event-loop turn.
     private var flushScheduled = false
     private var commandsSinceReport = 0
-    /// What CLIENT LIST shows of this connection, published once per read rather than per
-    /// command: when the read began, and its last command's kind plus one.
-    private var record: RESPClientRecord?
+    /// What CLIENT LIST shows of this connection, published into the session's record once
+    /// per read rather than per command: when the read began, and its last command's kind
+    /// plus one.
     private var lastReadNanos: UInt64 = 0
     private var lastCommand: UInt8 = 0
 
@@ -74,9 +74,8 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             writeSynchronously { $0.writeRESPError(RESPErrors.maxClients) }
             flushOutput()
         } else {
-            let record = RESPClientRecord(id: session.clientID, channel: context.channel, nowNanos: Self.nowNanos())
+            let record = RESPClientRecord(id: session.clientID, channel: context.channel, nowNanos: RESPSession.nowNanos())
             session.record = record
-            self.record = record
             server.clients.add(record)
         }
         context.fireChannelActive()
@@ -84,7 +83,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         server.counters.openConnections.subtract(1, ordering: .relaxed)
-        if record != nil { server.clients.remove(id: session.clientID) }
+        if session.record != nil { server.clients.remove(id: session.clientID) }
         reportCommands()
         context.fireChannelInactive()
     }
@@ -112,7 +111,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         inRead = false
         session.endOfRead()
-        if let record {
+        if let record = session.record {
             record.lastActiveNanos.store(lastReadNanos, ordering: .relaxed)
             record.lastCommand.store(lastCommand, ordering: .relaxed)
         }
@@ -150,7 +149,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var commands = 0
         defer { commandsSinceReport += commands }
         // One clock reading per command: each one's time starts where the previous one's ended.
-        var started = Self.nowNanos()
+        var started = RESPSession.nowNanos()
         lastReadNanos = started
         while true {
             do {
@@ -196,7 +195,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let began = started
         switch outcome {
         case .replied, .close:
-            let now = Self.nowNanos()
+            let now = RESPSession.nowNanos()
             started = now
             let elapsed = now &- began
             // Unknown commands have no row of their own (Redis counts them nowhere either).
@@ -223,7 +222,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             counters.inFlight.add(1, ordering: .relaxed)
             reply.whenComplete(on: eventLoop) { result in
                 counters.inFlight.subtract(1, ordering: .relaxed)
-                let elapsed = Self.nowNanos() &- began
+                let elapsed = RESPSession.nowNanos() &- began
                 if let kind { stats.record(kind, RESPCommandOutcome(result), nanos: elapsed) }
                 if let slowName, elapsed >= self.server.slowThresholdNanos.load(ordering: .relaxed) {
                     self.logSlow(SlowLog.summarize([slowName] + (slowKey.map { [$0] } ?? []), totalCount: wordCount), nanos: elapsed)
@@ -250,9 +249,6 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return true
         }
     }
-
-    @inline(__always)
-    private static func nowNanos() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
     /// AUTH and HELLO may carry a password: never logged.
     private static func mayLog(_ kind: RESPCommandKind?) -> Bool {

@@ -3,6 +3,8 @@ import RingtailRESP
 
 /// `CLIENT LIST` and `CLIENT KILL`: every open Redis connection of this node.
 extension RESPSession {
+    /// Monotonic nanoseconds: command timings, CLIENT LIST's age and idle time.
+    @inline(__always)
     static func nowNanos() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
     /// `CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id ...]`. Every Ringtail client

@@ -11,11 +11,12 @@ enum RESPServerInfo {
     static let redisVersion = "7.2.0"
 }
 
-/// Server commands: INFO and CONFIG GET.
+/// Server commands: INFO and CONFIG.
 extension RESPSession {
-    /// `INFO [section ...]`: server, clients, memory, stats, replication (the cluster's
-    /// members), keyspace and, as in Redis only when named or with `all`/`everything`,
-    /// commandstats; `default` and no argument mean every section but commandstats.
+    /// `INFO [section ...]`: server, clients, memory, persistence, stats, replication (the
+    /// cluster's members), cpu, errorstats, keyspace and, as in Redis only when named or with
+    /// `all`/`everything`, commandstats; `default` and no argument mean every section but
+    /// commandstats.
     func info(_ command: RESPCommand, into output: inout ByteBuffer) -> Outcome {
         let standard = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "errorstats", "keyspace"]
         let all = standard + ["commandstats"]
