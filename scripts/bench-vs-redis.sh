@@ -3,13 +3,13 @@
 # alternating the two servers round by round, medians over the rounds.
 #
 #   scripts/bench-vs-redis.sh [--rounds 3] [--requests 100000] [--memory-keys 1000000] [--threads 1]
-#       [--sections single,cluster,memory] [--cluster-duration 5s]
+#       [--sections single,cluster,memory] [--cluster-duration 5s] [--value-size 100]
 #       [--redis-ports 6390] [--ringtail-ports 7390]
 #
 # Installs redis-server and redis-tools when missing, builds Ringtail (release), starts
 # `redis-server --save '' --appendonly no` on 127.0.0.1:R (R = --redis-ports) and a single
 # Ringtail node (N=1, W=1, R=1) with `--redis-listen 127.0.0.1:T+1` (T = --ringtail-ports).
-# Section single: redis-benchmark against both, SET and GET with 100-byte values
+# Section single: redis-benchmark against both, SET and GET with 100-byte values (--value-size)
 # over 100,000 random keys at -c 50, at -c 50 -P 16 and at -c 1, and prints ops/s, p50, p99,
 # server CPU per operation (utime+stime of the server process / operations) and the
 # Ringtail/Redis ratios. Section cluster: a 3-node Ringtail cluster (scripts/cluster.sh, N=3,
@@ -31,7 +31,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$RINGTAIL_ROOT"
 
-rounds=3; requests=100000; memory_keys=1000000; threads=1
+rounds=3; requests=100000; memory_keys=1000000; threads=1; value_size=100
 sections="single,cluster,memory"; cluster_duration="5s"; redis_ports=6390; ringtail_ports=7390
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -43,10 +43,12 @@ while [ $# -gt 0 ]; do
         --requests) requests="$2"; shift 2 ;;
         --memory-keys) memory_keys="$2"; shift 2 ;;
         --threads) threads="$2"; shift 2 ;;
+        --value-size) value_size="$2"; shift 2 ;;
         *) die "unknown option $1" ;;
     esac
 done
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || die "--rounds must be at least 1, got '$rounds'"
+[[ "$value_size" =~ ^[1-9][0-9]*$ ]] || die "--value-size must be a number of bytes, at least 1, got '$value_size'"
 
 ensure_system_packages
 if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1; then
@@ -94,7 +96,7 @@ run() {
     local port="$1" pid="$2" test="$3"; shift 3
     local before after line
     before="$(cpu_ticks "$pid")"
-    line="$(timeout 120 redis-benchmark -h 127.0.0.1 -p "$port" -t "$test" -n "$requests" -d 100 -r 100000 --csv "$@" | tail -1)"
+    line="$(timeout 120 redis-benchmark -h 127.0.0.1 -p "$port" -t "$test" -n "$requests" -d "$value_size" -r 100000 --csv "$@" | tail -1)"
     after="$(cpu_ticks "$pid")"
     python3 - "$line" "$before" "$after" "$ticks" "$requests" <<'PY'
 import csv, sys
@@ -181,7 +183,7 @@ targets=(
 for target in "${targets[@]}"; do
     IFS='|' read -r name host _ _ <<<"$target"
     "$bin/cachectl" bench --resp --host "$host" --prefill --tests get --requests 1 --keyspace 100000 \
-        --value-size 100 --concurrency 50 >/dev/null 2>"$work/prefill-$name.log" || die "prefill of $name failed: $(tail -3 "$work/prefill-$name.log")"
+        --value-size "$value_size" --concurrency 50 >/dev/null 2>"$work/prefill-$name.log" || die "prefill of $name failed: $(tail -3 "$work/prefill-$name.log")"
     log "$name ($host) prefilled with 100000 keys"
 done
 
@@ -200,7 +202,7 @@ cluster_run() {
     # shellcheck disable=SC2086
     before="$(cpu_ticks $pids)"; per_before="$(pid_ticks $pids)"
     json="$(timeout 180 "$bin/cachectl" bench --resp --host "$host" --timeout 10s --json --tests "$test" \
-        --concurrency 50 --pipeline "$pipeline" --keyspace 100000 --value-size 100 \
+        --concurrency 50 --pipeline "$pipeline" --keyspace 100000 --value-size "$value_size" \
         --requests "$requests" --duration "$cluster_duration" "${extra[@]}" 2>>"$work/cluster-bench.log")" \
         || die "cachectl bench against $host failed: $(tail -3 "$work/cluster-bench.log")"
     # shellcheck disable=SC2086
