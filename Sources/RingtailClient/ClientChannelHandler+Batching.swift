@@ -16,7 +16,7 @@ extension ClientChannelHandler {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         for range in Self.batchRanges(reads, maxCount: Self.maxReadsPerBatch, maxBytes: .max) {
             let batch = Array(reads[range])
-            let message = ReplicaReadBatchRequest(reads: batch.map { ReplicaReadRequest(key: $0.body) })
+            let message = ReplicaReadBatchRequest(reads: batch.map(\.asReadRequest))
             let sink = ResponseSink.callback { result in handler.value.distribute(result, to: batch) }
             encode(OutgoingRequest(message: .replicaReadBatchRequest(message), sink: sink), context: context)
         }
@@ -82,11 +82,11 @@ extension ClientChannelHandler {
         return true
     }
 
-    /// The key of a replica read, else nil.
-    static func replicaReadKey(_ payload: OutgoingRequest.Payload) -> ByteBuffer? {
+    /// The replica read, else nil.
+    static func replicaRead(_ payload: OutgoingRequest.Payload) -> ReplicaReadRequest? {
         switch payload {
-        case .replicaRead(let key): key
-        case .message(.replicaReadRequest(let read)): read.key
+        case .replicaRead(let read): read
+        case .message(.replicaReadRequest(let read)): read
         default: nil
         }
     }
@@ -161,10 +161,14 @@ extension ClientChannelHandler {
 /// whoever its answer goes to.
 struct GatheredRequest {
     var body: ByteBuffer
+    /// A read's `ReplicaReadRequest.unlessVersion`.
+    var unlessVersion: EntryVersion? = nil
     var sink: ResponseSink
 
+    var asReadRequest: ReplicaReadRequest { ReplicaReadRequest(key: body, unlessVersion: unlessVersion) }
+
     /// The read sent on its own.
-    var asReplicaRead: OutgoingRequest { OutgoingRequest(payload: .replicaRead(body), sink: sink) }
+    var asReplicaRead: OutgoingRequest { OutgoingRequest(payload: .replicaRead(asReadRequest), sink: sink) }
 
     /// The write sent on its own.
     var asReplicaWrite: OutgoingRequest {

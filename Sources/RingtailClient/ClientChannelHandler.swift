@@ -19,9 +19,9 @@ enum ResponseSink {
 struct OutgoingRequest {
     enum Payload {
         case message(AnyMessage)
-        /// A `ReplicaReadRequest` for this key: the coordinator's most frequent request, kept
-        /// small (copying an `AnyMessage` runs through every case of the enum).
-        case replicaRead(ByteBuffer)
+        /// The coordinator's most frequent request, kept apart from `message` (copying an
+        /// `AnyMessage` runs through every case of the enum).
+        case replicaRead(ReplicaReadRequest)
         /// Already encoded (`Frame(encoding:)`); sent with this request's id.
         case frame(Frame)
         /// Replica writes gathered into one `ReplicaWriteBatchRequest`, each a request body.
@@ -137,8 +137,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
             request.sink.complete(.failure(RingtailClientError.connectionClosed))
             return
         }
-        if promise == nil, let key = Self.replicaReadKey(request.payload) {
-            gatheredReads.append(GatheredRequest(body: key, sink: request.sink))
+        if promise == nil, let read = Self.replicaRead(request.payload) {
+            gatheredReads.append(GatheredRequest(body: read.key, unlessVersion: read.unlessVersion, sink: request.sink))
         } else if promise == nil, let write = Self.replicaWriteBody(request.payload) {
             gatheredWrites.append(GatheredRequest(body: write, sink: request.sink))
         } else {
@@ -176,8 +176,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
         switch request.payload {
         case .message(let message):
             outgoing.writeFrame(message, requestID: id)
-        case .replicaRead(let key):
-            outgoing.writeFrame(.replicaReadRequest(ReplicaReadRequest(key: key)), requestID: id)
+        case .replicaRead(let read):
+            outgoing.writeFrame(.replicaReadRequest(read), requestID: id)
         case .frame(var frame):
             frame.requestID = id
             outgoing.writeFrame(frame)

@@ -82,8 +82,9 @@ public final class RingtailClient: Sendable {
 
     /// Sends a `ReplicaReadRequest` for `key` and calls `completion` as `send(_:completion:)`
     /// does: the coordinator's most frequent request, sent without wrapping it in an `AnyMessage`.
-    public func sendReplicaRead(key: ByteBuffer, completion: @escaping @Sendable (Result<Frame, any Error>) -> Void) {
-        send(OutgoingRequest(payload: .replicaRead(key), sink: .callback(completion)))
+    /// `unlessVersion`: the version the caller holds (see `ReplicaReadRequest`).
+    public func sendReplicaRead(key: ByteBuffer, unlessVersion: EntryVersion? = nil, completion: @escaping @Sendable (Result<Frame, any Error>) -> Void) {
+        send(OutgoingRequest(payload: .replicaRead(ReplicaReadRequest(key: key, unlessVersion: unlessVersion)), sink: .callback(completion)))
     }
 
     /// `send(_:completion:)` for a message already encoded with `Frame(encoding:)`: the

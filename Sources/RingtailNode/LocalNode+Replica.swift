@@ -8,18 +8,32 @@ extension LocalNode {
     /// What this replica holds for `key`, tombstones included, at `nowMillis` (by default now).
     /// `keyHash`: `Store.keyHash(key)` when the caller has it.
     public func readReplica(_ key: ByteBuffer, keyHash: UInt64? = nil, nowMillis: UInt64? = nil) -> StoredEntry {
+        readReplica(key, keyHash: keyHash, nowMillis: nowMillis, unlessVersion: nil).entry
+    }
+
+    /// Answers a peer's replica read. When the request names the version the asker holds and
+    /// this replica's live value has exactly that version, the answer carries the version
+    /// alone: no value is copied or sent back.
+    public func answerReplicaRead(_ request: ReplicaReadRequest, complete: Bool) -> ReplicaReadResponse {
+        let (entry, same) = readReplica(request.key, keyHash: nil, nowMillis: nil, unlessVersion: request.unlessVersion?.modelVersion)
+        return ReplicaReadResponse(entry: entry, notReady: !complete, sameVersion: same)
+    }
+
+    private func readReplica(_ key: ByteBuffer, keyHash: UInt64?, nowMillis: UInt64?, unlessVersion: Version?) -> (entry: StoredEntry, same: Bool) {
         let now = nowMillis ?? wallClock.nowMillis()
         return key.withUnsafeReadableBytes { keyBytes in
             store.read(key: keyBytes, keyHash: keyHash ?? Store.keyHash(keyBytes), nowMillis: now) { lookup in
                 switch lookup {
+                case .value(let stored) where stored.version == unlessVersion:
+                    return (StoredEntry(key: key, state: .live, version: EntryVersion(stored.version)), true)
                 case .value(let stored):
                     var value = ByteBufferAllocator().buffer(capacity: stored.bytes.count)
                     value.writeBytes(stored.bytes)
-                    return StoredEntry(key: key, state: .live, value: value, version: EntryVersion(stored.version), expiresAtMillis: stored.expiresAtMillis)
+                    return (StoredEntry(key: key, state: .live, value: value, version: EntryVersion(stored.version), expiresAtMillis: stored.expiresAtMillis), false)
                 case .tombstone(let version):
-                    return StoredEntry(key: key, state: .tombstone, version: EntryVersion(version))
+                    return (StoredEntry(key: key, state: .tombstone, version: EntryVersion(version)), false)
                 case .missing:
-                    return StoredEntry(key: key, state: .missing)
+                    return (StoredEntry(key: key, state: .missing), false)
                 }
             }
         }

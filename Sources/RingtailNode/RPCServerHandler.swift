@@ -160,7 +160,7 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         var bytes = 0
         for read in batch.reads {
             let complete = cluster?.state.custody.isComplete(key: read.key.readableBytesView) ?? true
-            let answer = ReplicaReadResponse(entry: node.readReplica(read.key), notReady: !complete)
+            let answer = node.answerReplicaRead(read, complete: complete)
             // Keys and values, plus what an answer costs besides them (a batch of many missing
             // keys is bounded too).
             bytes += answer.entry.key.readableBytes + answer.entry.value.readableBytes + Self.answerOverheadBytes
@@ -235,7 +235,7 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 try requirePeer()
                 try validateKey(request.key)
                 let complete = cluster?.state.custody.isComplete(key: request.key.readableBytesView) ?? true
-                output.writeFrame(ReplicaReadResponse(entry: node.readReplica(request.key), notReady: !complete), requestID: id)
+                output.writeFrame(node.answerReplicaRead(request, complete: complete), requestID: id)
             case .replicaReadBatchRequest(let batch):
                 try requirePeer()
                 output.writeFrame(try answer(batch), requestID: id)

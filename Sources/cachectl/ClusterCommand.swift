@@ -33,7 +33,7 @@ struct ClusterCommand: AsyncParsableCommand {
         }
         if connection.json {
             printJSON([
-                "node": status.nodeId, "readStandIns": status.readStandIns,
+                "node": status.nodeId, "readStandIns": status.readStandIns, "readsAnsweredByVersion": status.readsAnsweredByVersion,
                 "replicas": status.replicas, "writeQuorum": status.writeQuorum, "readQuorum": status.readQuorum,
                 "partitions": status.partitionCount,
                 "hintsQueued": status.hintsQueued, "hintsDelivered": status.hintsDelivered, "hintsDropped": status.hintsDropped,
@@ -56,7 +56,7 @@ struct ClusterCommand: AsyncParsableCommand {
              readiness[member.nodeId] ?? "-"]
         }
         printTable(header: header, rows: rows)
-        Output.line("hints queued \(status.hintsQueued), delivered \(status.hintsDelivered), dropped \(status.hintsDropped); read repairs \(status.readRepairs); quorum failures \(status.quorumFailures); read stand-ins \(status.readStandIns)")
+        Output.line("hints queued \(status.hintsQueued), delivered \(status.hintsDelivered), dropped \(status.hintsDropped); read repairs \(status.readRepairs); quorum failures \(status.quorumFailures); read stand-ins \(status.readStandIns); reads answered by version \(status.readsAnsweredByVersion)")
     }
 }
 

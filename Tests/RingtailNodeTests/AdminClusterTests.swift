@@ -51,6 +51,9 @@ struct AdminClusterTests {
             #expect(samples["ringtail_requests_total{operation=set,outcome=unavailable}"] == 1)
             #expect(samples["ringtail_requests_total{operation=get,outcome=unavailable}"] == 1)
             #expect((samples["ringtail_quorum_failures_total{}"] ?? 0) >= 2)
+            // The read while all three were up: node-1 held the value, the other replica asked
+            // held the same version and answered with it alone.
+            #expect((samples["ringtail_reads_answered_by_version_total{}"] ?? 0) >= 1)
             // Filled and in sync before the kills: nothing filling or handed off, every partition checked.
             #expect(samples["ringtail_anti_entropy_ready{}"] == 1)
             #expect(samples["ringtail_anti_entropy_partitions_filling{}"] == 0)

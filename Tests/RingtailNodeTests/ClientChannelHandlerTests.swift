@@ -48,12 +48,12 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
     }
 
     /// Sends a replica read of each key in one event-loop turn; returns the frames that went out.
+    /// Read i names the version `EntryVersion(timestamp: i + 1, node: 9)` as the one it holds.
     private func sendReads(_ keys: [String], on channel: EmbeddedChannel, outcomes: Outcomes, from first: Int = 0) throws -> [Frame] {
         for (offset, key) in keys.enumerated() {
-            // Both forms a read comes in: the key alone (as the coordinator sends it), and the message.
-            let payload: OutgoingRequest.Payload = offset.isMultiple(of: 2)
-                ? .replicaRead(ByteBuffer(string: key))
-                : .message(.replicaReadRequest(ReplicaReadRequest(key: ByteBuffer(string: key))))
+            let read = ReplicaReadRequest(key: ByteBuffer(string: key), unlessVersion: EntryVersion(timestamp: UInt64(first + offset + 1), node: 9))
+            // Both forms a read comes in: a payload of its own (as the coordinator sends it), and the message.
+            let payload: OutgoingRequest.Payload = offset.isMultiple(of: 2) ? .replicaRead(read) : .message(.replicaReadRequest(read))
             // A plain write, as the client makes: no flush of its own, the handler's comes at the end of the turn.
             channel.write(OutgoingRequest(payload: payload, sink: outcomes.sink(first + offset)), promise: nil)
         }
@@ -135,12 +135,14 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
         #expect(sent.map(\.messageType) == [.replicaReadBatchRequest])
         let batch = try decoded(ReplicaReadBatchRequest.self, sent[0].body)
         #expect(batch.reads.map { String(buffer: $0.key) } == ["a", "b", "c"])
+        #expect(batch.reads.map(\.unlessVersion?.timestamp) == [1, 2, 3])
         // The node had room for two answers: the third read goes again, alone.
         try answerBatch(sent[0], with: ["a", "b"], on: channel)
         #expect(outcomes[0] == ["answer a"] && outcomes[1] == ["answer b"] && outcomes[2].isEmpty)
         let again = try sentFrames(on: channel)
         #expect(again.map(\.messageType) == [.replicaReadRequest])
         #expect(try String(buffer: decoded(ReplicaReadRequest.self, again[0].body).key) == "c")
+        #expect(try decoded(ReplicaReadRequest.self, again[0].body).unlessVersion?.timestamp == 3)
         var body = ByteBuffer()
         ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "c"), state: .missing)).encode(into: &body)
         try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: again[0].requestID, body: body)))
@@ -181,6 +183,7 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
         let again = try sentFrames(on: channel)
         #expect(again.map(\.messageType) == [.replicaReadRequest, .replicaReadRequest])
         #expect(try again.map { try String(buffer: decoded(ReplicaReadRequest.self, $0.body).key) } == ["a", "b"])
+        #expect(try again.map { try decoded(ReplicaReadRequest.self, $0.body).unlessVersion?.timestamp } == [1, 2])
         for (frame, key) in zip(again, ["a", "b"]) {
             let answer = ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: key), state: .missing))
             try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: frame.requestID, body: answer.encoded())))

@@ -45,6 +45,7 @@ final class NodeGauges: Sendable {
         let status = cluster.status()
         total("ringtail_quorum_failures_total", status.quorumFailures)
         total("ringtail_read_repairs_total", status.readRepairs)
+        total("ringtail_reads_answered_by_version_total", status.readsAnsweredByVersion)
         gauge("ringtail_hints_queued", status.hintsQueued)
         total("ringtail_hints_delivered_total", status.hintsDelivered)
         total("ringtail_hints_dropped_total", status.hintsDropped)

@@ -10,6 +10,8 @@ public final class ClusterCounters: Sendable {
     let readStandIns = Atomic<UInt64>(0)
     /// Reads that were slow to reach R, so the replicas not asked yet were asked too.
     let readHedges = Atomic<UInt64>(0)
+    /// Replica answers that carried the version alone: the value was this node's already.
+    let readsAnsweredByVersion = Atomic<UInt64>(0)
 
     public init() {}
 
@@ -17,4 +19,5 @@ public final class ClusterCounters: Sendable {
     public var quorumFailureCount: UInt64 { quorumFailures.load(ordering: .relaxed) }
     public var readStandInCount: UInt64 { readStandIns.load(ordering: .relaxed) }
     public var readHedgeCount: UInt64 { readHedges.load(ordering: .relaxed) }
+    public var readsAnsweredByVersionCount: UInt64 { readsAnsweredByVersion.load(ordering: .relaxed) }
 }

@@ -88,7 +88,8 @@ public final class ClusterNode: Sendable {
             hintsDropped: UInt64(hintStats.dropped),
             readRepairs: counters.readRepairCount,
             quorumFailures: counters.quorumFailureCount,
-            readStandIns: counters.readStandInCount
+            readStandIns: counters.readStandInCount,
+            readsAnsweredByVersion: counters.readsAnsweredByVersionCount
         )
     }
 

@@ -12,6 +12,11 @@ extension Coordinator {
     /// reading serves the local read, the answer and the repair plan). The other replicas are
     /// asked only when one of the R fails, is still filling, or is slow (see `ReadRound`).
     /// Replicas asked that were behind are repaired in the background once all have answered.
+    ///
+    /// When this node holds a live value, the others are asked for theirs unless it has the
+    /// same version (`ReplicaReadRequest.unlessVersion`): replicas in agreement, the usual
+    /// case, answer with the version alone, and the value crosses the network only when they
+    /// differ.
     public func read(_ key: ByteBuffer, readQuorum: UInt32?, on eventLoop: any EventLoop) -> EventLoopFuture<GetResponse> {
         CoordinatorAnswer.future(on: eventLoop) { read(key, readQuorum: readQuorum, answer: $0) }
     }
@@ -44,28 +49,36 @@ extension Coordinator {
             let shortfall = QuorumError.notReached(QuorumShortfall(kind: .read, required: required, succeeded: 0, contacted: route.readOrder.count, failures: [], timedOut: 0))
             return answer.complete(.failure(quorumError(shortfall)))
         }
+        let startedMillis = local.wallClock.nowMillis()
+        // The local copy first: what it holds tells the others what they need not send back.
+        let localAnswer = first.contains(cluster.me) ? readLocally(key, keyHash: keyHash, partition: partition, nowMillis: startedMillis) : nil
         let state = ReadState(
             coordinator: self, round: consume round, key: key, keyHash: keyHash, partition: partition,
-            startedMillis: local.wallClock.nowMillis(), answer: answer, standIns: route.extended)
-        // Remote requests first, so they are on their way while the local copy is read.
+            startedMillis: startedMillis, answer: answer, standIns: route.extended,
+            localValue: localAnswer.flatMap { ReadState.LocalValue($0.entry) })
         for node in first where node != cluster.me { ask(node, for: state) }
-        if first.contains(cluster.me) { ask(cluster.me, for: state) }
+        if let localAnswer { record(state, from: cluster.me, result: .success(localAnswer)) }
         if !state.isSettled { sweepers.watch(state, on: answer.eventLoop) }
+    }
+
+    private func readLocally(_ key: ByteBuffer, keyHash: UInt64, partition: Int, nowMillis: UInt64) -> ReplicaReadResponse {
+        let complete = cluster.custody.isComplete(partition)
+        let entry = local.readReplica(key, keyHash: keyHash, nowMillis: nowMillis)
+        return ReplicaReadResponse(entry: entry, notReady: !complete)
     }
 
     /// Sends the replica read to `node` (or reads locally) and records the answer.
     func ask(_ node: NodeID, for state: ReadState) {
         if node == cluster.me {
-            let complete = cluster.custody.isComplete(state.partition)
-            let entry = local.readReplica(state.key, keyHash: state.keyHash, nowMillis: state.startedMillis)
-            record(state, from: node, result: .success(ReplicaReadResponse(entry: entry, notReady: !complete)))
+            let answer = readLocally(state.key, keyHash: state.keyHash, partition: state.partition, nowMillis: state.startedMillis)
+            record(state, from: node, result: .success(answer))
             return
         }
         guard let client = client(for: node) else {
             record(state, from: node, result: .failure(OperationError(.internalError, "no address for \(node)")))
             return
         }
-        client.sendReplicaRead(key: state.key) { [self] result in
+        client.sendReplicaRead(key: state.key, unlessVersion: state.localValue?.wireVersion) { [self] result in
             record(state, from: node, result: PeerReply<ReplicaReadResponse>.decode(result))
         }
     }
@@ -76,6 +89,15 @@ extension Coordinator {
         switch result {
         case .failure(let error):
             reply = .failed(reason: error.message)
+        case .success(let response) where response.sameVersion:
+            notReady = response.notReady
+            // The value this node holds, named by its version: the same write.
+            if let known = state.localValue, response.entry.version == known.wireVersion {
+                counters.readsAnsweredByVersion.add(1, ordering: .relaxed)
+                reply = .value(version: known.version, expiresAtMillis: known.expiresAtMillis, payload: known.payload)
+            } else {
+                reply = .failed(reason: "\(node) answered with a version this node did not ask about")
+            }
         case .success(let response):
             notReady = response.notReady
             let entry = response.entry
@@ -189,9 +211,28 @@ final class ReadState: SweptRound {
 
     /// Nodes after the preference list, in ring order, that may stand in for a filling replica.
     let standIns: [NodeID]
+    /// This node's live value of the key, when it is a replica holding one: the others are
+    /// asked to answer with the version alone when they hold the same.
+    let localValue: LocalValue?
+
+    /// A live value as read from this node's own store.
+    struct LocalValue {
+        var wireVersion: EntryVersion
+        var version: Version
+        var expiresAtMillis: UInt64?
+        var payload: ByteBuffer
+
+        init?(_ entry: StoredEntry) {
+            guard entry.state == .live, let wireVersion = entry.version else { return nil }
+            self.wireVersion = wireVersion
+            self.version = wireVersion.modelVersion
+            self.expiresAtMillis = entry.expiresAtMillis == 0 ? nil : entry.expiresAtMillis
+            self.payload = entry.value
+        }
+    }
 
     /// `round` is moved in, not copied (a round holds a dozen reference-counted fields).
-    init(coordinator: Coordinator, round: consuming ReadRound<ByteBuffer>, key: ByteBuffer, keyHash: UInt64, partition: Int, startedMillis: UInt64, answer: CoordinatorAnswer<GetResponse>, standIns: [NodeID]) {
+    init(coordinator: Coordinator, round: consuming ReadRound<ByteBuffer>, key: ByteBuffer, keyHash: UInt64, partition: Int, startedMillis: UInt64, answer: CoordinatorAnswer<GetResponse>, standIns: [NodeID], localValue: LocalValue?) {
         self.coordinator = coordinator
         self.shared = Mutex(Shared(round: consume round))
         self.key = key
@@ -200,6 +241,7 @@ final class ReadState: SweptRound {
         self.startedMillis = startedMillis
         self.answer = answer
         self.standIns = standIns
+        self.localValue = localValue
     }
 
     var isSettled: Bool { settled.load(ordering: .acquiring) }

@@ -913,16 +913,25 @@ public struct ReplicaReadRequest: FramedMessage {
     public static let messageType: MessageType = .replicaReadRequest
 
     public var key: ByteBuffer
+    /// The version of the live value the asker already holds (its own copy, as coordinator):
+    /// when this replica holds exactly that version, the answer leaves out the value, which
+    /// the asker has (a version names one write, value and expiry included).
+    public var unlessVersion: EntryVersion?
 
     public init(
-        key: ByteBuffer = ByteBuffer()
+        key: ByteBuffer = ByteBuffer(),
+        unlessVersion: EntryVersion? = nil
     ) {
         self.key = key
+        self.unlessVersion = unlessVersion
     }
 
     public func encode(into buffer: inout ByteBuffer) {
         if self.key.readableBytes != 0 {
             buffer.writeWireBytes(self.key, field: 1)
+        }
+        if let value = self.unlessVersion {
+            buffer.writeWireMessage(value, field: 2)
         }
     }
 
@@ -931,6 +940,7 @@ public struct ReplicaReadRequest: FramedMessage {
         while let tag = try buffer.readWireTag() {
             switch tag.fieldNumber {
             case 1: self.key = try buffer.readWireBytes(tag)
+            case 2: self.unlessVersion = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
             default: try buffer.skipWireField(tag)
             }
         }
@@ -944,19 +954,27 @@ public struct ReplicaReadResponse: FramedMessage {
     /// True while this replica's copy of the key's partition is incomplete (being filled by
     /// anti-entropy after a start or a ring change): the answer must not count toward R.
     public var notReady: Bool
+    /// The replica holds the live value of the request's unlessVersion: `entry` carries that
+    /// version alone, no value and no expiry.
+    public var sameVersion: Bool
 
     public init(
         entry: StoredEntry = StoredEntry(),
-        notReady: Bool = false
+        notReady: Bool = false,
+        sameVersion: Bool = false
     ) {
         self.entry = entry
         self.notReady = notReady
+        self.sameVersion = sameVersion
     }
 
     public func encode(into buffer: inout ByteBuffer) {
         buffer.writeWireMessage(self.entry, field: 1)
         if self.notReady {
             buffer.writeWireBool(self.notReady, field: 2)
+        }
+        if self.sameVersion {
+            buffer.writeWireBool(self.sameVersion, field: 3)
         }
     }
 
@@ -966,6 +984,7 @@ public struct ReplicaReadResponse: FramedMessage {
             switch tag.fieldNumber {
             case 1: self.entry = try buffer.readWireMessage(StoredEntry.self, tag, nestingDepth: nestingDepth)
             case 2: self.notReady = try buffer.readWireBool(tag)
+            case 3: self.sameVersion = try buffer.readWireBool(tag)
             default: try buffer.skipWireField(tag)
             }
         }
@@ -1223,6 +1242,8 @@ public struct ClusterStatusResponse: FramedMessage {
     public var quorumFailures: UInt64
     /// Reads that asked a node past the preference list because a replica was still filling.
     public var readStandIns: UInt64
+    /// Replica answers to this node's reads that carried the version alone (sameVersion).
+    public var readsAnsweredByVersion: UInt64
 
     public init(
         nodeId: String = "",
@@ -1236,7 +1257,8 @@ public struct ClusterStatusResponse: FramedMessage {
         hintsDropped: UInt64 = 0,
         readRepairs: UInt64 = 0,
         quorumFailures: UInt64 = 0,
-        readStandIns: UInt64 = 0
+        readStandIns: UInt64 = 0,
+        readsAnsweredByVersion: UInt64 = 0
     ) {
         self.nodeId = nodeId
         self.members = members
@@ -1250,6 +1272,7 @@ public struct ClusterStatusResponse: FramedMessage {
         self.readRepairs = readRepairs
         self.quorumFailures = quorumFailures
         self.readStandIns = readStandIns
+        self.readsAnsweredByVersion = readsAnsweredByVersion
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -1289,6 +1312,9 @@ public struct ClusterStatusResponse: FramedMessage {
         if self.readStandIns != 0 {
             buffer.writeWireUInt64(self.readStandIns, field: 20)
         }
+        if self.readsAnsweredByVersion != 0 {
+            buffer.writeWireUInt64(self.readsAnsweredByVersion, field: 21)
+        }
     }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
@@ -1307,6 +1333,7 @@ public struct ClusterStatusResponse: FramedMessage {
             case 10: self.readRepairs = try buffer.readWireUInt64(tag)
             case 11: self.quorumFailures = try buffer.readWireUInt64(tag)
             case 20: self.readStandIns = try buffer.readWireUInt64(tag)
+            case 21: self.readsAnsweredByVersion = try buffer.readWireUInt64(tag)
             default: try buffer.skipWireField(tag)
             }
         }
