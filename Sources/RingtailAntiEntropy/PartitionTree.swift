@@ -80,6 +80,15 @@ public struct PartitionTree: Sendable {
         return dropped.count
     }
 
+    /// Drops the ghosts at or below `version`: the store was flushed through it, so they name
+    /// writes that no longer exist anywhere. Returns how many left.
+    @discardableResult
+    public mutating func dropGhosts(through version: Version, nowMillis: UInt64) -> Int {
+        let dropped = ledger.removeAll { $0.entry.version <= version }
+        for ghost in dropped { forget(ghost, nowMillis: nowMillis) }
+        return dropped.count
+    }
+
     private mutating func install(_ ghost: Ghost, replacing old: EntryStamp?, nowMillis: UInt64) {
         ghost.entry.key.withUnsafeBytes { key in
             tree.apply(key: key, keyHash: ghost.keyHash, old: old, new: ghost.stamp, nowMillis: nowMillis)

@@ -239,6 +239,11 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .replicaReadBatchRequest(let batch):
                 try requirePeer()
                 output.writeFrame(try answer(batch), requestID: id)
+            case .flushRequest(let request):
+                try requirePeer()
+                guard request.through.timestamp != 0 else { throw OperationError(.invalidArgument, "a flush needs a version") }
+                let flushed = try requireCluster().flusher.flush(through: request.through.modelVersion, on: eventLoop)
+                answerLater(flushed.map { .flushResponse(FlushResponse(removed: UInt64($0))) }, requestID: id, operation: nil, start: start)
             case .treeSummaryRequest(let request):
                 // Open to operators too (cachectl digest): a root hash and counts reveal no data.
                 output.writeFrame(try requireCluster().responder.summary(request), requestID: id)

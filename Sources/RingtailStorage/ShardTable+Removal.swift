@@ -12,6 +12,8 @@ extension ShardTable {
         case superseded
         /// Handed off: the node no longer replicates the key's partition.
         case dropped
+        /// At or below a flush's version (`Store.truncate(through:)`).
+        case truncated
     }
 
     /// Removes the entry in `slot`, whose index word sits at `position`. The last entry moves
@@ -22,13 +24,13 @@ extension ShardTable {
         case .purged: counters.purgedTombstones += 1
         case .evicted: counters.evictions += 1
         case .superseded: counters.superseded += 1
-        case .dropped: break
+        case .dropped, .truncated: break
         }
         if let observer {
             let key = slots[slot].pointee.key
             switch reason {
             case .evicted: observer.storeEvicted(key: key, entry: stamp(ofSlot: slot))
-            case .expired, .purged, .superseded, .dropped: observer.storeChanged(key: key, old: stamp(ofSlot: slot), new: nil)
+            case .expired, .purged, .superseded, .dropped, .truncated: observer.storeChanged(key: key, old: stamp(ofSlot: slot), new: nil)
             }
         }
         removeFromIndex(at: position)

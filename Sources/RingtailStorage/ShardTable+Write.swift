@@ -24,6 +24,11 @@ extension ShardTable {
         _ incoming: Incoming, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, keyHash: UInt64,
         now: UInt64
     ) -> StoreWriteResult {
+        // Written before the store was flushed: the flush is the newer event.
+        if incoming.version <= truncatedThrough {
+            counters.superseded += 1
+            return .superseded(current: truncatedThrough)
+        }
         let hash = keyHash.highHalf
         let found = find(key: key.baseAddress!, count: key.count, hash: hash)
         if let found {

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import RingtailModel
 
 /// One shard of the store: its entries, index, LRU list and byte accounting. Always
 /// accessed under the shard's mutex, so nothing in here synchronises.
@@ -47,6 +48,8 @@ struct ShardTable: ~Copyable {
     var counters = ShardCounters()
     /// Where the next sweep resumes.
     var sweepCursor = 0
+    /// Entries at or below this version were flushed; writes at or below it are refused.
+    var truncatedThrough = Version.zero
 
     /// The observer's view of the entry in `slot`.
     func stamp(ofSlot slot: UInt32) -> EntryStampInfo {

@@ -61,6 +61,8 @@ enum WireSamples {
         WireSample(name: "ReplicaReadBatchResponse()", message: .replicaReadBatchResponse(ReplicaReadBatchResponse())),
         WireSample(name: "ReplicaWriteBatchRequest()", message: .replicaWriteBatchRequest(ReplicaWriteBatchRequest())),
         WireSample(name: "ReplicaWriteBatchResponse()", message: .replicaWriteBatchResponse(ReplicaWriteBatchResponse())),
+        WireSample(name: "FlushRequest()", message: .flushRequest(FlushRequest())),
+        WireSample(name: "FlushResponse()", message: .flushResponse(FlushResponse())),
         WireSample(name: "ClusterStatusRequest()", message: .clusterStatusRequest(ClusterStatusRequest())),
         WireSample(name: "ClusterStatusResponse()", message: .clusterStatusResponse(ClusterStatusResponse())),
         WireSample(name: "RingRequest()", message: .ringRequest(RingRequest())),
@@ -152,6 +154,25 @@ enum WireSamples {
         WireSample(
             name: "ReplicaReadResponse not ready",
             message: .replicaReadResponse(ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "k"), state: .missing), notReady: true))
+        ),
+        WireSample(
+            name: "ReplicaReadBatchRequest naming a version",
+            message: .replicaReadBatchRequest(ReplicaReadBatchRequest(reads: [
+                ReplicaReadRequest(key: ByteBuffer(string: "k"), unlessVersion: EntryVersion(timestamp: .max, node: 3)),
+            ]))
+        ),
+        WireSample(
+            name: "ReplicaReadResponse same version",
+            message: .replicaReadResponse(ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "k"), state: .live, version: EntryVersion(timestamp: 5, node: 6)), notReady: true, sameVersion: true))
+        ),
+        WireSample(
+            name: "FlushRequest full",
+            message: .flushRequest(FlushRequest(through: EntryVersion(timestamp: .max, node: .max)))
+        ),
+        WireSample(name: "FlushResponse full", message: .flushResponse(FlushResponse(removed: .max))),
+        WireSample(
+            name: "Gossip ack with a flush",
+            message: .gossip(Gossip(fromAddress: "127.0.0.1:7001", kind: .ack, sequence: 9, flushedThrough: EntryVersion(timestamp: 1 << 40, node: 7)))
         ),
         WireSample(
             name: "PeerHello full",

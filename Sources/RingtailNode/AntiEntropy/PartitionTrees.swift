@@ -99,6 +99,15 @@ public final class PartitionTrees: StoreObserver {
         }
     }
 
+    /// After the store was flushed through `version`: drops the ghosts of writes at or below
+    /// it from every tree that exists (the store's removals reached the trees already).
+    public func dropGhosts(through version: Version) {
+        let now = clock.nowMillis()
+        for cell in cells {
+            cell.tree.withLock { tree in _ = tree?.dropGhosts(through: version, nowMillis: now) }
+        }
+    }
+
     /// Runs `body` on the tree of `partition`, creating an empty one if needed.
     public func withTree<R>(_ partition: Int, _ body: (inout PartitionTree) -> R) -> R {
         activate()

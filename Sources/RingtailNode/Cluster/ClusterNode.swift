@@ -15,6 +15,8 @@ public final class ClusterNode: Sendable {
     public let hints: HintService
     public let counters: ClusterCounters
     public let antiEntropy: AntiEntropyService
+    /// Applies flushes (FLUSHALL) to this node.
+    public let flusher: NodeFlusher
     let responder: AntiEntropyResponder
     /// Set when the cluster has a secret.
     public let authenticator: PeerAuthenticator?
@@ -43,7 +45,9 @@ public final class ClusterNode: Sendable {
         self.peers = peers
         self.hints = hints
         self.counters = counters
-        self.coordinator = Coordinator(local: local, cluster: state, peers: peers, hints: hints, counters: counters, logger: logger)
+        let flusher = NodeFlusher(local: local, trees: trees, logger: logger)
+        self.flusher = flusher
+        self.coordinator = Coordinator(local: local, cluster: state, peers: peers, hints: hints, counters: counters, flusher: flusher, logger: logger)
         // Repair has connections of its own: its frames are counted apart from client traffic,
         // and a long bucket list or value stream does not delay replica writes queued behind it.
         let repairPeers = PeerPool(group: group, requestTimeoutMillis: configuration.replicaTimeoutMillis, handshake: handshake, traffic: WireTraffic())
@@ -51,7 +55,8 @@ public final class ClusterNode: Sendable {
         // arrive on them (PeerEvidence).
         let evidence = PeerEvidence()
         self.evidence = evidence
-        self.membership = MembershipService(state: state, peers: peers, evidence: [repairPeers], served: evidence, address: address, logger: logger)
+        self.membership = MembershipService(
+            state: state, peers: peers, evidence: [repairPeers], served: evidence, flusher: flusher, address: address, logger: logger)
         self.antiEntropy = AntiEntropyService(local: local, cluster: state, peers: repairPeers, trees: trees, settings: settings, logger: logger)
         self.responder = AntiEntropyResponder(
             trees: trees, lister: BucketLister(store: local.store, trees: trees), clock: local.wallClock, custody: state.custody)

@@ -15,11 +15,12 @@ public final class Coordinator: Sendable {
     let peers: PeerPool
     let hints: HintService
     let counters: ClusterCounters
+    let flusher: NodeFlusher
     let logger: Logger
     /// Hedge and timeout deadlines of every round, one timer per event loop.
     let sweepers: RoundSweepers
 
-    init(local: LocalNode, cluster: ClusterState, peers: PeerPool, hints: HintService, counters: ClusterCounters, logger: Logger) {
+    init(local: LocalNode, cluster: ClusterState, peers: PeerPool, hints: HintService, counters: ClusterCounters, flusher: NodeFlusher, logger: Logger) {
         let timeout = cluster.configuration.replicaTimeoutMillis
         self.sweepers = RoundSweepers(hedgeMillis: cluster.configuration.effectiveReadHedgeMillis, timeoutMillis: timeout)
         self.local = local
@@ -27,6 +28,7 @@ public final class Coordinator: Sendable {
         self.peers = peers
         self.hints = hints
         self.counters = counters
+        self.flusher = flusher
         self.logger = logger
     }
 

@@ -14,6 +14,8 @@ public final class MembershipService: Service, Sendable {
     private let evidence: [PeerPool]
     /// Frames peers sent this node's server (their replica requests, their gossip).
     private let served: PeerEvidence
+    /// Gossip carries this node's newest flush, and brings the others'.
+    private let flusher: NodeFlusher
     private let resolveAddress: @Sendable () async throws -> HostAndPort
     private let logger: Logger
     private let advertised = Mutex<String>("")
@@ -21,13 +23,14 @@ public final class MembershipService: Service, Sendable {
     /// `peers` carries gossip (and replica requests); `evidence` are the other pools to take
     /// liveness evidence from, `served` what this node's server received.
     init(
-        state: ClusterState, peers: PeerPool, evidence: [PeerPool], served: PeerEvidence,
+        state: ClusterState, peers: PeerPool, evidence: [PeerPool], served: PeerEvidence, flusher: NodeFlusher,
         address: @escaping @Sendable () async throws -> HostAndPort, logger: Logger
     ) {
         self.state = state
         self.peers = peers
         self.evidence = [peers] + evidence
         self.served = served
+        self.flusher = flusher
         self.resolveAddress = address
         self.logger = logger
     }
@@ -78,6 +81,7 @@ public final class MembershipService: Service, Sendable {
 
     /// Handles a gossip frame from a peer.
     func receive(_ gossip: Gossip) {
+        if let flushed = gossip.flushedThrough { flusher.learn(flushed.modelVersion) }
         guard let message = GossipCodec.decode(gossip) else {
             logger.warning("ignoring gossip this build cannot read", metadata: ["from": "\(gossip.fromAddress)", "kind": "\(gossip.kind)"])
             return
@@ -113,12 +117,18 @@ public final class MembershipService: Service, Sendable {
             return
         }
         let logger = self.logger
-        client.send(.gossip(GossipCodec.encode(message, from: self.address))) { result in
+        client.send(.gossip(encode(message))) { result in
             if case .failure(let error) = result {
                 // Unreachable peers are the failure detector's business: it sees the missing ack.
                 logger.trace("gossip not delivered", metadata: ["to": "\(address)", "error": "\(error)"])
             }
         }
+    }
+
+    private func encode(_ message: SWIMMessage) -> Gossip {
+        var gossip = GossipCodec.encode(message, from: address)
+        gossip.flushedThrough = flusher.flushedThrough.map(EntryVersion.init)
+        return gossip
     }
 
     private func send(_ message: SWIMMessage, to address: String) async {
@@ -127,7 +137,7 @@ public final class MembershipService: Service, Sendable {
             return
         }
         do {
-            _ = try await client.send(.gossip(GossipCodec.encode(message, from: self.address)))
+            _ = try await client.send(.gossip(encode(message)))
         } catch {
             // Unreachable peers are the failure detector's business: it sees the missing ack.
             logger.trace("gossip not delivered", metadata: ["to": "\(address)", "error": "\(error)"])

@@ -5,7 +5,7 @@ enum RESPCommandKind: UInt8, Sendable, CaseIterable {
     // Connection
     case ping, echo, hello, auth, select, quit, client
     // Server
-    case info, dbsize, command, config, slowlog, time
+    case info, dbsize, command, config, slowlog, time, flushall, flushdb
     // Keyspace
     case scan, keys, memory
     // Strings and keys
@@ -66,6 +66,8 @@ enum RESPCommandTable {
             RESPSubcommandSpec(name: "config|help", arity: 2, summary: "Returns helpful text about the different subcommands."),
         ]),
         spec(.time, 1, ["loading", "stale", "fast"], "server", "Returns the server time."),
+        spec(.flushall, -1, ["write"], "server", "Removes all keys from every member of the cluster."),
+        spec(.flushdb, -1, ["write"], "server", "Removes all keys from every member of the cluster (one database: the same as FLUSHALL)."),
         spec(.slowlog, -2, [], "server", "A container for slow log commands.", subcommands: [
             RESPSubcommandSpec(name: "slowlog|get", arity: -2, summary: "Returns the slow log's entries."),
             RESPSubcommandSpec(name: "slowlog|len", arity: 2, summary: "Returns the number of entries in the slow log."),

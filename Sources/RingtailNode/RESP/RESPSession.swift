@@ -147,6 +147,7 @@ final class RESPSession {
             output.writeRESPInteger(Int64(node.store.statistics().keys))
             return .replied
         case .config: return config(command, into: &output)
+        case .flushall, .flushdb: return flush(command, into: &output, on: eventLoop)
         case .command: return commandCommand(command, into: &output)
         default:
             return runKeyCommand(kind, command, into: &output, on: eventLoop)

@@ -25,6 +25,8 @@ public enum AnyMessage: Sendable, Equatable {
     case replicaReadResponse(ReplicaReadResponse)
     case replicaReadBatchRequest(ReplicaReadBatchRequest)
     case replicaReadBatchResponse(ReplicaReadBatchResponse)
+    case flushRequest(FlushRequest)
+    case flushResponse(FlushResponse)
     case replicaWriteBatchRequest(ReplicaWriteBatchRequest)
     case replicaWriteBatchResponse(ReplicaWriteBatchResponse)
     case clusterStatusRequest(ClusterStatusRequest)
@@ -66,6 +68,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaReadResponse: .replicaReadResponse
         case .replicaReadBatchRequest: .replicaReadBatchRequest
         case .replicaReadBatchResponse: .replicaReadBatchResponse
+        case .flushRequest: .flushRequest
+        case .flushResponse: .flushResponse
         case .replicaWriteBatchRequest: .replicaWriteBatchRequest
         case .replicaWriteBatchResponse: .replicaWriteBatchResponse
         case .clusterStatusRequest: .clusterStatusRequest
@@ -109,6 +113,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaReadResponse(let message): message
         case .replicaReadBatchRequest(let message): message
         case .replicaReadBatchResponse(let message): message
+        case .flushRequest(let message): message
+        case .flushResponse(let message): message
         case .replicaWriteBatchRequest(let message): message
         case .replicaWriteBatchResponse(let message): message
         case .clusterStatusRequest(let message): message
@@ -152,6 +158,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaReadResponse: self = try .replicaReadResponse(ReplicaReadResponse(decoding: &body))
         case .replicaReadBatchRequest: self = try .replicaReadBatchRequest(ReplicaReadBatchRequest(decoding: &body))
         case .replicaReadBatchResponse: self = try .replicaReadBatchResponse(ReplicaReadBatchResponse(decoding: &body))
+        case .flushRequest: self = try .flushRequest(FlushRequest(decoding: &body))
+        case .flushResponse: self = try .flushResponse(FlushResponse(decoding: &body))
         case .replicaWriteBatchRequest: self = try .replicaWriteBatchRequest(ReplicaWriteBatchRequest(decoding: &body))
         case .replicaWriteBatchResponse: self = try .replicaWriteBatchResponse(ReplicaWriteBatchResponse(decoding: &body))
         case .clusterStatusRequest: self = try .clusterStatusRequest(ClusterStatusRequest(decoding: &body))
@@ -195,6 +203,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .replicaReadResponse(let message): message.encode(into: &buffer)
         case .replicaReadBatchRequest(let message): message.encode(into: &buffer)
         case .replicaReadBatchResponse(let message): message.encode(into: &buffer)
+        case .flushRequest(let message): message.encode(into: &buffer)
+        case .flushResponse(let message): message.encode(into: &buffer)
         case .replicaWriteBatchRequest(let message): message.encode(into: &buffer)
         case .replicaWriteBatchResponse(let message): message.encode(into: &buffer)
         case .clusterStatusRequest(let message): message.encode(into: &buffer)

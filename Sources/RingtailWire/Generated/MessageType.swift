@@ -23,6 +23,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case replicaReadResponse = 43
     case replicaReadBatchRequest = 44
     case replicaReadBatchResponse = 45
+    case flushRequest = 48
+    case flushResponse = 49
     case replicaWriteBatchRequest = 46
     case replicaWriteBatchResponse = 47
     case clusterStatusRequest = 50
@@ -64,6 +66,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
         case .replicaReadResponse: "ReplicaReadResponse"
         case .replicaReadBatchRequest: "ReplicaReadBatchRequest"
         case .replicaReadBatchResponse: "ReplicaReadBatchResponse"
+        case .flushRequest: "FlushRequest"
+        case .flushResponse: "FlushResponse"
         case .replicaWriteBatchRequest: "ReplicaWriteBatchRequest"
         case .replicaWriteBatchResponse: "ReplicaWriteBatchResponse"
         case .clusterStatusRequest: "ClusterStatusRequest"

@@ -709,19 +709,24 @@ public struct Gossip: FramedMessage {
     /// For pingReq: the member to probe on the sender's behalf.
     public var target: String
     public var members: [MemberRecord]
+    /// The newest flush (FLUSHALL) the sender applied: a member that missed it (down, cut off)
+    /// applies it on hearing this, before anything older can come back from it.
+    public var flushedThrough: EntryVersion?
 
     public init(
         fromAddress: String = "",
         kind: GossipKind = .ping,
         sequence: UInt64 = 0,
         target: String = "",
-        members: [MemberRecord] = []
+        members: [MemberRecord] = [],
+        flushedThrough: EntryVersion? = nil
     ) {
         self.fromAddress = fromAddress
         self.kind = kind
         self.sequence = sequence
         self.target = target
         self.members = members
+        self.flushedThrough = flushedThrough
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -740,6 +745,9 @@ public struct Gossip: FramedMessage {
         for element in self.members {
             buffer.writeWireMessage(element, field: 5)
         }
+        if let value = self.flushedThrough {
+            buffer.writeWireMessage(value, field: 6)
+        }
     }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
@@ -751,6 +759,7 @@ public struct Gossip: FramedMessage {
             case 3: self.sequence = try buffer.readWireUInt64(tag)
             case 4: self.target = try buffer.readWireString(tag)
             case 5: self.members.append(try buffer.readWireMessage(MemberRecord.self, tag, nestingDepth: nestingDepth))
+            case 6: self.flushedThrough = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
             default: try buffer.skipWireField(tag)
             }
         }
@@ -1044,6 +1053,64 @@ public struct ReplicaReadBatchResponse: FramedMessage {
         while let tag = try buffer.readWireTag() {
             switch tag.fieldNumber {
             case 1: self.answers.append(try buffer.readWireMessage(ReplicaReadResponse.self, tag, nestingDepth: nestingDepth))
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+/// Flush this node's data through a version (FLUSHALL through a coordinator): every entry at
+/// or below it goes, without tombstones, and writes at or below it are refused from then on.
+/// Answered once done.
+public struct FlushRequest: FramedMessage {
+    public static let messageType: MessageType = .flushRequest
+
+    public var through: EntryVersion
+
+    public init(
+        through: EntryVersion = EntryVersion()
+    ) {
+        self.through = through
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeWireMessage(self.through, field: 1)
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.through = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
+public struct FlushResponse: FramedMessage {
+    public static let messageType: MessageType = .flushResponse
+
+    /// Entries removed (values and tombstones).
+    public var removed: UInt64
+
+    public init(
+        removed: UInt64 = 0
+    ) {
+        self.removed = removed
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        if self.removed != 0 {
+            buffer.writeWireUInt64(self.removed, field: 1)
+        }
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.removed = try buffer.readWireUInt64(tag)
             default: try buffer.skipWireField(tag)
             }
         }

@@ -1,0 +1,62 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RingtailModel
+import Synchronization
+
+/// Applies flushes (FLUSHALL) to this node: the store drops everything at or below the flush's
+/// version and refuses older writes from then on, the Merkle trees forget the ghosts of such
+/// writes, and the version clock moves past the flush, so that what this node writes next is
+/// newer than it. Gossip carries the newest flush to members that missed it.
+public final class NodeFlusher: Sendable {
+    let local: LocalNode
+    let trees: PartitionTrees
+    let logger: Logger
+    /// The newest flush applied, for gossip; `Version.zero` before any.
+    private let newest = Mutex(Version.zero)
+
+    init(local: LocalNode, trees: PartitionTrees, logger: Logger) {
+        self.local = local
+        self.trees = trees
+        self.logger = logger
+    }
+
+    /// The newest flush this node applied, if any.
+    public var flushedThrough: Version? {
+        let version = newest.withLock { $0 }
+        return version == .zero ? nil : version
+    }
+
+    /// Flushes through `version` on the calling thread (it walks every shard); returns how
+    /// many entries went. An older flush than one already applied removes nothing.
+    @discardableResult
+    public func flush(through version: Version) -> Int {
+        _ = local.versions.observe(version)
+        let removed = local.store.truncate(through: version)
+        trees.dropGhosts(through: version)
+        let isNewest = newest.withLock { current in
+            guard version > current else { return false }
+            current = version
+            return true
+        }
+        if isNewest { logger.notice("flushed", metadata: ["through": "\(version)", "removed": "\(removed)"]) }
+        return removed
+    }
+
+    /// `flush(through:)` on a thread of the blocking pool, so that no event loop stalls over a
+    /// large store; the future completes on `eventLoop`.
+    func flush(through version: Version, on eventLoop: any EventLoop) -> EventLoopFuture<Int> {
+        NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { [self] in flush(through: version) }
+    }
+
+    /// A flush a peer's gossip names: applied in the background when it is newer than this
+    /// node's newest.
+    func learn(_ version: Version) {
+        guard version > newest.withLock({ $0 }) else { return }
+        logger.notice("applying a flush heard of through gossip", metadata: ["through": "\(version)"])
+        NIOThreadPool.singleton.submit { [self] state in
+            guard state == .active else { return }
+            flush(through: version)
+        }
+    }
+}
