@@ -118,6 +118,22 @@ import Testing
         #expect(a.held("k") == Replica.version(5_000))
         #expect(a.root(ofKey: "k") == b.root(ofKey: "k"))
     }
+
+    /// A flush takes the ghosts of older writes out of the trees with the values, and a peer's
+    /// ghost of a write from before it is not adopted afterwards.
+    @Test func aFlushDropsOlderGhostsAndRefusesToAdoptThem() {
+        let a = Replica(partitionCount: 256), empty = Replica(partitionCount: 256)
+        a.write("v", "value", at: 1_000)
+        #expect(a.trees.adoptWithoutValue(BucketEntry(key: Array("k".utf8), version: Replica.version(2_000), kind: .evicted), store: a.store))
+        #expect(a.ghost("k") != nil)
+        a.store.truncate(through: Replica.version(3_000))
+        a.trees.dropGhosts(through: Replica.version(3_000))
+        #expect(a.ghost("k") == nil && a.held("v") == nil)
+        #expect(a.root(ofKey: "k") == empty.root(ofKey: "k") && a.root(ofKey: "v") == empty.root(ofKey: "v"))
+        #expect(!a.trees.adoptWithoutValue(BucketEntry(key: Array("k".utf8), version: Replica.version(2_500), kind: .evicted), store: a.store))
+        #expect(a.ghost("k") == nil)
+        #expect(a.trees.adoptWithoutValue(BucketEntry(key: Array("k".utf8), version: Replica.version(4_000), kind: .evicted), store: a.store))
+    }
 }
 
 extension PartitionTrees {

@@ -79,9 +79,12 @@ public final class PartitionTrees: StoreObserver {
     /// Takes a peer's newer entry that comes without bytes (its ghost of an evicted write, or
     /// a value already dead) as a ghost here: drops the older value `store` holds for the key and
     /// records the entry's version in the tree, atomically under the store's shard lock. Returns
-    /// false when this replica holds the same or a newer version (in the store or as a ghost).
+    /// false when this replica holds the same or a newer version (in the store or as a ghost),
+    /// or was flushed through the entry's version.
     public func adoptWithoutValue(_ entry: BucketEntry, store: Store) -> Bool {
         precondition(entry.kind != .tombstone, "a tombstone is stored as a delete, not adopted as a ghost")
+        // Written before a flush this node applied: gone, not a ghost to keep (`dropGhosts`).
+        guard entry.version > store.truncatedThrough else { return false }
         // Attach before taking the shard lock below: attaching takes every shard lock.
         activate()
         let now = clock.nowMillis()
