@@ -46,6 +46,12 @@ extension RingtailClient {
         return try await self.request(.deleteRequest(request), expecting: DeleteResponse.self).existed
     }
 
+    /// Removes every key from every member of the cluster (FLUSHALL); returns the flush's
+    /// version. Fails, after flushing wherever it could, when a live member did not confirm.
+    public func flushAll() async throws -> EntryVersion {
+        try await request(.flushAllRequest(FlushAllRequest()), expecting: FlushAllResponse.self).version
+    }
+
     /// The node's statistics.
     public func stats() async throws -> StatsResponse {
         try await request(.statsRequest(StatsRequest()), expecting: StatsResponse.self)

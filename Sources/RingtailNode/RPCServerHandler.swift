@@ -216,6 +216,9 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
             case .statsRequest:
                 output.writeFrame(node.stats(), requestID: id)
+            case .flushAllRequest:
+                let flushed = try requireCluster().coordinator.flushAll(on: eventLoop)
+                answerLater(flushed.map { .flushAllResponse(FlushAllResponse(version: EntryVersion($0))) }, requestID: id, operation: nil, start: start)
             case .pingRequest:
                 output.writeFrame(PingResponse(nodeId: node.nodeID.name, uptimeMillis: node.uptimeMillis), requestID: id)
             case .peerHello(let hello):

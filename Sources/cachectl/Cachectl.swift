@@ -11,7 +11,7 @@ struct Cachectl: AsyncParsableCommand {
             64 bad usage.
             """,
         subcommands: [
-            GetCommand.self, SetCommand.self, DeleteCommand.self, StatsCommand.self, PingCommand.self,
+            GetCommand.self, SetCommand.self, DeleteCommand.self, FlushCommand.self, StatsCommand.self, PingCommand.self,
             ClusterCommand.self, RingCommand.self, RepairCommand.self, DigestCommand.self,
             FillCommand.self, VerifyCommand.self, BenchCommand.self,
         ]

@@ -59,6 +59,22 @@ struct CachectlTests {
         }
     }
 
+    @Test func flushNeedsConfirmationAndEmptiesTheNode() async throws {
+        try await withNode { node in
+            let host = ["--host", node.address]
+            for key in ["a", "b", "c"] { #expect(try cachectl(["set", key, "v"] + host).status == 0) }
+            let unconfirmed = try cachectl(["flush"] + host)
+            #expect(unconfirmed.status != 0 && unconfirmed.stderr.contains("--yes"), "\(unconfirmed.stderr)")
+            #expect(try cachectl(["get", "a"] + host).text == "v", "nothing flushed without --yes")
+            let flush = try cachectl(["flush", "--yes", "--json"] + host)
+            #expect(flush.status == 0, "\(flush.stderr)")
+            #expect(flush.text.contains("\"flushed\":true"), "\(flush.text)")
+            for key in ["a", "b", "c"] { #expect(try cachectl(["get", key] + host).status == 1, "\(key) is gone") }
+            #expect(try cachectl(["set", "a", "after"] + host).status == 0)
+            #expect(try cachectl(["get", "a"] + host).text == "after")
+        }
+    }
+
     @Test func binaryValueFromStdinAndTTL() async throws {
         try await withNode { node in
             let host = ["--host", node.address]

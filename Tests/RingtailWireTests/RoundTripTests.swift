@@ -52,7 +52,7 @@ import Testing
     @Test func defaultsEncodeToTheSmallestBody() {
         for sample in WireSamples.defaults {
             switch sample.message.messageType {
-            case .setResponse, .deleteResponse, .replicaWriteRequest, .replicaReadResponse, .flushRequest:
+            case .setResponse, .deleteResponse, .replicaWriteRequest, .replicaReadResponse, .flushRequest, .flushAllResponse:
                 // Non-optional message fields are always written, even when empty: tag and zero length.
                 let tag: UInt8 = sample.message.messageType == .deleteResponse ? 0x12 : 0x0A
                 #expect(sample.body == [tag, 0x00], "\(sample.name)")

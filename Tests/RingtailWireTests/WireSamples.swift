@@ -62,6 +62,8 @@ enum WireSamples {
         WireSample(name: "ReplicaWriteBatchRequest()", message: .replicaWriteBatchRequest(ReplicaWriteBatchRequest())),
         WireSample(name: "ReplicaWriteBatchResponse()", message: .replicaWriteBatchResponse(ReplicaWriteBatchResponse())),
         WireSample(name: "FlushRequest()", message: .flushRequest(FlushRequest())),
+        WireSample(name: "FlushAllRequest()", message: .flushAllRequest(FlushAllRequest())),
+        WireSample(name: "FlushAllResponse()", message: .flushAllResponse(FlushAllResponse())),
         WireSample(name: "FlushResponse()", message: .flushResponse(FlushResponse())),
         WireSample(name: "ClusterStatusRequest()", message: .clusterStatusRequest(ClusterStatusRequest())),
         WireSample(name: "ClusterStatusResponse()", message: .clusterStatusResponse(ClusterStatusResponse())),

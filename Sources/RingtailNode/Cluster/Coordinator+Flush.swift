@@ -9,8 +9,8 @@ extension Coordinator {
     /// (a restarted member is empty anyway). Anything written before the flush's version and
     /// still held somewhere is refused wherever the flush arrived, so neither anti-entropy nor
     /// a late replica write brings it back. Fails, after flushing wherever it could, when a
-    /// live member did not confirm.
-    public func flushAll(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+    /// live member did not confirm. Returns the flush's version.
+    public func flushAll(on eventLoop: any EventLoop) -> EventLoopFuture<Version> {
         let version = local.versions.nextVersion()
         let request = AnyMessage.flushRequest(FlushRequest(through: EntryVersion(version)))
         var confirmations = [flusher.flush(through: version, on: eventLoop).map { _ -> String? in nil }]
@@ -31,13 +31,14 @@ extension Coordinator {
             confirmations.append(promise.futureResult)
         }
         let asked = confirmations.count
-        return EventLoopFuture.whenAllSucceed(confirmations, on: eventLoop).flatMapThrowing { answers in
+        return EventLoopFuture.whenAllSucceed(confirmations, on: eventLoop).flatMapThrowing { answers -> Version in
             let missing = answers.compactMap { $0 }
             guard missing.isEmpty else {
                 throw OperationError(
                     .quorumFailed,
                     "flushed on \(asked - missing.count) of \(asked) live members; not confirmed by \(missing.joined(separator: ", ")): they apply the flush when gossip reaches them")
             }
+            return version
         }
     }
 }

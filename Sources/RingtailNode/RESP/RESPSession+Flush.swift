@@ -15,7 +15,7 @@ extension RESPSession {
             output.writeRESPError("ERR this node runs without cluster services and cannot flush")
             return .replied
         }
-        let reply = cluster.coordinator.flushAll(on: eventLoop).map { RESPValue.simpleString("OK") }
+        let reply = cluster.coordinator.flushAll(on: eventLoop).map { _ in RESPValue.simpleString("OK") }
         return .deferred(.future(reply), version)
     }
 }

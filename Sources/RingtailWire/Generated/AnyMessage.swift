@@ -15,6 +15,8 @@ public enum AnyMessage: Sendable, Equatable {
     case deleteResponse(DeleteResponse)
     case statsRequest(StatsRequest)
     case statsResponse(StatsResponse)
+    case flushAllRequest(FlushAllRequest)
+    case flushAllResponse(FlushAllResponse)
     case peerHello(PeerHello)
     case peerWelcome(PeerWelcome)
     case gossip(Gossip)
@@ -58,6 +60,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .deleteResponse: .deleteResponse
         case .statsRequest: .statsRequest
         case .statsResponse: .statsResponse
+        case .flushAllRequest: .flushAllRequest
+        case .flushAllResponse: .flushAllResponse
         case .peerHello: .peerHello
         case .peerWelcome: .peerWelcome
         case .gossip: .gossip
@@ -103,6 +107,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .deleteResponse(let message): message
         case .statsRequest(let message): message
         case .statsResponse(let message): message
+        case .flushAllRequest(let message): message
+        case .flushAllResponse(let message): message
         case .peerHello(let message): message
         case .peerWelcome(let message): message
         case .gossip(let message): message
@@ -148,6 +154,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .deleteResponse: self = try .deleteResponse(DeleteResponse(decoding: &body))
         case .statsRequest: self = try .statsRequest(StatsRequest(decoding: &body))
         case .statsResponse: self = try .statsResponse(StatsResponse(decoding: &body))
+        case .flushAllRequest: self = try .flushAllRequest(FlushAllRequest(decoding: &body))
+        case .flushAllResponse: self = try .flushAllResponse(FlushAllResponse(decoding: &body))
         case .peerHello: self = try .peerHello(PeerHello(decoding: &body))
         case .peerWelcome: self = try .peerWelcome(PeerWelcome(decoding: &body))
         case .gossip: self = try .gossip(Gossip(decoding: &body))
@@ -193,6 +201,8 @@ public enum AnyMessage: Sendable, Equatable {
         case .deleteResponse(let message): message.encode(into: &buffer)
         case .statsRequest(let message): message.encode(into: &buffer)
         case .statsResponse(let message): message.encode(into: &buffer)
+        case .flushAllRequest(let message): message.encode(into: &buffer)
+        case .flushAllResponse(let message): message.encode(into: &buffer)
         case .peerHello(let message): message.encode(into: &buffer)
         case .peerWelcome(let message): message.encode(into: &buffer)
         case .gossip(let message): message.encode(into: &buffer)

@@ -13,6 +13,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
     case deleteResponse = 15
     case statsRequest = 16
     case statsResponse = 17
+    case flushAllRequest = 18
+    case flushAllResponse = 19
     case peerHello = 20
     case peerWelcome = 21
     case gossip = 30
@@ -56,6 +58,8 @@ public enum MessageType: UInt16, Sendable, CaseIterable, CustomStringConvertible
         case .deleteResponse: "DeleteResponse"
         case .statsRequest: "StatsRequest"
         case .statsResponse: "StatsResponse"
+        case .flushAllRequest: "FlushAllRequest"
+        case .flushAllResponse: "FlushAllResponse"
         case .peerHello: "PeerHello"
         case .peerWelcome: "PeerWelcome"
         case .gossip: "Gossip"

@@ -552,6 +552,50 @@ public struct StatsResponse: FramedMessage {
     }
 }
 
+/// Remove every key from every member of the cluster (FLUSHALL): coordinated by the receiving
+/// node, answered once every live member has flushed.
+public struct FlushAllRequest: FramedMessage {
+    public static let messageType: MessageType = .flushAllRequest
+
+    public init() {}
+
+    public func encode(into buffer: inout ByteBuffer) {}
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            try buffer.skipWireField(tag)
+        }
+    }
+}
+
+public struct FlushAllResponse: FramedMessage {
+    public static let messageType: MessageType = .flushAllResponse
+
+    /// The flush's version: every write at or below it is gone.
+    public var version: EntryVersion
+
+    public init(
+        version: EntryVersion = EntryVersion()
+    ) {
+        self.version = version
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeWireMessage(self.version, field: 1)
+    }
+
+    public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
+        self.init()
+        while let tag = try buffer.readWireTag() {
+            switch tag.fieldNumber {
+            case 1: self.version = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
+            default: try buffer.skipWireField(tag)
+            }
+        }
+    }
+}
+
 /// The first frame a node sends on a connection to a peer when the cluster has a secret:
 /// proves knowledge of the secret without sending it. mac = BLAKE2b-256 keyed with the
 /// secret over nodeId, timestampMillis (8 bytes, big-endian) and nonce.
