@@ -13,6 +13,10 @@
 #            the bridge. Nodes run in network namespaces (needs root); where namespaces
 #            cannot be created the scenario says so and runs with those faults skipped
 #   rejoin-empty  a random node leaves gracefully while writes go on, then rejoins empty
+#   flush    FLUSHALL through a random node every 2 s while a random node is paused (SIGSTOP) and
+#            resumed in turn: each flush is judged as a delete of every key, so a value from
+#            before it that survives or comes back (a paused member catching up by gossip)
+#            is a lost write
 #   skew     node-3's clock runs CHECK_SKEW_MS ms ahead (default 5000; negative: behind);
 #            stale reads and lost updates that LWW's order explains are figures, not errors;
 #            lost writes, phantoms and divergence still fail
@@ -31,7 +35,7 @@ scenario=""; short=false
 for arg in "$@"; do
     case "$arg" in
         --short) short=true ;;
-        steady|kill|pause|partition|rejoin-empty|skew|broken) scenario="$arg" ;;
+        steady|kill|pause|partition|rejoin-empty|flush|skew|broken) scenario="$arg" ;;
         *) die "unknown argument '$arg' (see the header of $0)" ;;
     esac
 done
@@ -69,6 +73,8 @@ case "$scenario" in
     rejoin-empty)
             if $short; then duration=16s; interval=6s; else duration=60s; interval=10s; fi
             checker_flags+=(--faults leave --fault-interval "$interval") ;;
+    flush)  if $short; then duration=16s; interval=6s; else duration=60s; interval=10s; fi
+            checker_flags+=(--faults pause --fault-interval "$interval" --flush-every 2s) ;;
     skew)   if $short; then duration=10s; else duration=30s; fi
             skew_ms="${CHECK_SKEW_MS:-5000}"
             [[ "$skew_ms" =~ ^-?[0-9]+$ ]] || die "CHECK_SKEW_MS must be a number of milliseconds"

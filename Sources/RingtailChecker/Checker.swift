@@ -11,6 +11,9 @@
 ///    clock skew): a read must not return a value superseded by an acknowledged write that
 ///    completed before the read began.
 ///
+/// A flush is judged as a delete of every key, with the flush's times and outcome: a value
+/// written before it must not survive it, one written concurrently may.
+///
 /// With `lostUpdatesAreErrors` false (clock skew), a lost write that last-write-wins explains,
 /// because the versions ordered the writes against real time, is counted as a lost update
 /// instead (see `isLostUpdate`); every other lost write still breaks invariant 1.
@@ -22,9 +25,15 @@ public enum Checker {
         report.staleReadsAreErrors = staleReadsAreErrors
         report.lostUpdatesAreErrors = lostUpdatesAreErrors
         report.counts = counts(history, finalState)
-        let byKey = Dictionary(grouping: history, by: \.key)
+        let flushes = history.filter { $0.kind == .flush }
+        let byKey = Dictionary(grouping: history.filter { $0.kind != .flush }, by: \.key)
         for key in Set(byKey.keys).union(finalState.keys).sorted() {
-            let operations = byKey[key] ?? []
+            let operations = (byKey[key] ?? []) + flushes.map { flush in
+                var delete = flush
+                delete.kind = .delete
+                delete.key = key
+                return delete
+            }
             let timeline = KeyTimeline(writes: operations)
             let failedValues = Set(operations.filter { $0.kind == .set && $0.outcome == .failed }.compactMap(\.value))
             for read in operations where read.kind == .get && read.isAcknowledged {
@@ -47,7 +56,7 @@ public enum Checker {
         counts.unknown = history.count { $0.outcome == .unknown }
         counts.reads = history.count { $0.kind == .get }
         counts.writes = history.count(where: \.isWrite)
-        counts.keys = Set(history.map(\.key)).union(finalState.keys).count
+        counts.keys = Set(history.filter { $0.kind != .flush }.map(\.key)).union(finalState.keys).count
         counts.replicaCopies = finalState.values.reduce(0) { $0 + $1.count }
         return counts
     }

@@ -5,6 +5,8 @@ public enum OperationKind: String, Sendable, Codable, CaseIterable {
     case get
     case set
     case delete
+    /// FLUSHALL: a delete of every key at once (its `key` is `Operation.everyKey`).
+    case flush
 }
 
 /// How an operation ended, as far as the client can tell.
@@ -57,6 +59,9 @@ public struct Operation: Sendable, Equatable {
 
     public var isWrite: Bool { kind != .get }
     public var isAcknowledged: Bool { outcome == .ok }
+
+    /// The key a flush is recorded under: it touches all of them.
+    public static let everyKey = "*"
 }
 
 /// What every replica of each key finally holds: key → replica → value, nil when the replica

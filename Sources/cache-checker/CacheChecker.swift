@@ -46,6 +46,9 @@ struct CacheChecker: AsyncParsableCommand {
     @Option(help: "Faults to inject in turn, comma-separated: kill, pause, leave, partition (one node cut off from the rest), bridge (two nodes cut off from each other). Partitions need a cluster in network namespaces (RINGTAIL_NETNS=1) and are skipped, with a message, without one. None by default.")
     var faults: String?
 
+    @Option(help: "Flush the whole cluster (FLUSHALL) through a random node this often, e.g. 3s; judged as a delete of every key. Off by default.")
+    var flushEvery: String?
+
     @Option(help: "The cluster's RINGTAIL_CLUSTER_DIR (needed for --faults).")
     var clusterDir: String?
 
@@ -98,6 +101,8 @@ struct RunSettings: Sendable {
     var clusterDir: String?
     var clusterScript: String
     var faultIntervalMillis: UInt64
+    /// How often the flusher flushes the cluster; nil when it does not.
+    var flushIntervalMillis: UInt64?
     var opTimeoutMillis: UInt64
     var settleTimeoutMillis: UInt64
     var seed: UInt64
@@ -114,6 +119,7 @@ struct RunSettings: Sendable {
         }
         durationMillis = try millis(options.duration, "--duration")
         faultIntervalMillis = try millis(options.faultInterval, "--fault-interval")
+        flushIntervalMillis = try options.flushEvery.map { try millis($0, "--flush-every") }
         opTimeoutMillis = try millis(options.opTimeout, "--op-timeout")
         settleTimeoutMillis = try millis(options.settleTimeout, "--settle-timeout")
         let parts = options.mix.split(separator: ":").compactMap { Int($0) }

@@ -82,6 +82,7 @@ struct LatencyChart {
         case (.ok, .get): "#1f77b4"
         case (.ok, .set): "#2ca02c"
         case (.ok, .delete): "#9467bd"
+        case (.ok, .flush): "#000000"
         }
     }
 }

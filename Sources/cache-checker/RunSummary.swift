@@ -13,6 +13,8 @@ struct RunSummary: Sendable {
     let valid: Bool
     let latency: Latency
     let durationMillis: Double
+    /// FLUSHALLs sent (`--flush-every`), and how many were acknowledged.
+    let flushes: (sent: Int, acknowledged: Int)
 
     struct Latency: Sendable, Codable {
         var p50: Double
@@ -30,7 +32,9 @@ struct RunSummary: Sendable {
         self.settled = settled
         self.roots = roots
         self.valid = valid
-        let sorted = history.filter { $0.outcome == .ok }.map { $0.completeMillis - $0.invokeMillis }.sorted()
+        // Key operations only: a flush waits for every member, and is counted apart.
+        let sorted = history.filter { $0.outcome == .ok && $0.kind != .flush }.map { $0.completeMillis - $0.invokeMillis }.sorted()
+        flushes = (history.count { $0.kind == .flush }, history.count { $0.kind == .flush && $0.outcome == .ok })
         func percentile(_ p: Double) -> Double {
             sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
         }
@@ -57,6 +61,9 @@ struct RunSummary: Sendable {
                 + (skippedFaults.isEmpty ? "" : "; SKIPPED: " + skippedFaults.joined(separator: ", ")),
             "latency       p50 \(ms(latency.p50)), p99 \(ms(latency.p99)), p999 \(ms(latency.p999)), max \(ms(latency.max))",
         ]
+        if settings.flushIntervalMillis != nil {
+            lines.insert("flushes       \(flushes.sent) sent, \(flushes.acknowledged) acknowledged (each judged as a delete of every key)", at: 2)
+        }
         for lost in report.lostWrites.prefix(5) {
             lines.append("  LOST \(lost.key) on \(lost.replica): holds \(lost.held ?? "nothing"), allowed \(lost.allowed.map { $0 ?? "nothing" }.prefix(4).joined(separator: " | "))")
         }

@@ -49,6 +49,9 @@ struct Workload: Sendable {
             for client in 0..<settings.concurrency {
                 group.addTask { await runClient(client) }
             }
+            if let interval = settings.flushIntervalMillis {
+                group.addTask { await runFlusher(every: interval) }
+            }
             var all: [Operation] = []
             for await operations in group { all += operations }
             return all
@@ -103,6 +106,8 @@ struct Workload: Sendable {
                     operation.version = try await client.set(Array(key.utf8), value: Array(value.utf8), writeQuorum: settings.writeQuorum)
                 case .delete:
                     try await client.delete(Array(key.utf8), writeQuorum: settings.writeQuorum)
+                case .flush:
+                    preconditionFailure("clients do not flush; the flusher does")
                 }
             } catch {
                 operation.outcome = Self.outcome(of: error)
@@ -123,6 +128,34 @@ struct Workload: Sendable {
             progress.operations.add(1, ordering: .relaxed)
         }
         await client.close()
+        return operations
+    }
+
+    /// FLUSHALL through a random node every `interval`, as one more client (numbered after the
+    /// others), until the deadline.
+    private func runFlusher(every interval: UInt64) async -> [Operation] {
+        var random = SplitMix64(state: settings.seed ^ 0xF1_05_11)
+        let id = settings.concurrency
+        var operations: [Operation] = []
+        let deadline = Double(settings.durationMillis)
+        while clock.millis() + Double(interval) < deadline {
+            try? await Task.sleep(for: .milliseconds(Int64(interval)))
+            // Flushes wait for every live member: a longer timeout than single-key operations.
+            let client = RingtailClient(address: settings.hosts[Int.random(in: 0..<settings.hosts.count, using: &random)],
+                                        requestTimeout: .milliseconds(Int64(settings.opTimeoutMillis) * 3), connectTimeout: .seconds(1))
+            let start = clock.millis()
+            var operation = Operation(index: 0, client: id, kind: .flush, key: Operation.everyKey, invokeMillis: start, completeMillis: start, outcome: .ok)
+            do {
+                operation.version = try await client.flushAll().modelVersion
+            } catch {
+                operation.outcome = Self.outcome(of: error)
+                progress.errors.add(1, ordering: .relaxed)
+            }
+            operation.completeMillis = clock.millis()
+            operations.append(operation)
+            progress.operations.add(1, ordering: .relaxed)
+            await client.close()
+        }
         return operations
     }
 

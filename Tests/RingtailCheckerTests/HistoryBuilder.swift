@@ -24,6 +24,11 @@ struct Step: Sendable {
         Step(kind: .delete, key: key, value: nil, span: span, outcome: outcome, client: client)
     }
 
+    /// FLUSHALL: every key deleted at once.
+    static func flush(_ span: ClosedRange<Double>, _ outcome: Outcome = .ok, client: Int = 3) -> Step {
+        Step(kind: .flush, key: Operation.everyKey, value: nil, span: span, outcome: outcome, client: client)
+    }
+
     /// A get that returned `value` (nil: not found).
     static func get(_ key: String, _ value: String?, _ span: ClosedRange<Double>, _ outcome: Outcome = .ok, client: Int = 1) -> Step {
         Step(kind: .get, key: key, value: value, span: span, outcome: outcome, client: client)
