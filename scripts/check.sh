@@ -23,7 +23,7 @@
 #   broken   the negative control: anti-entropy off, W=1 R=1, writes only, one node killed and
 #            restarted empty; the checker must find lost writes and exit 1
 # The exit status is cache-checker's: 0 valid, 1 an invariant broken, 2 the run failed.
-# --short runs for a few seconds (steady, kill and broken run in the test suite). Outputs
+# --short runs for a few seconds (steady, kill, flush and broken run in the test suite). Outputs
 # (report.json, latency.svg, history.jsonl, node logs) are kept in $CHECK_OUT (default
 # .ringtail/check/SCENARIO).
 # Environment: RINGTAIL_BUILD_CONFIG (default debug), RINGTAIL_BASE_PORT (default 18601),

@@ -34,9 +34,10 @@ if RINGTAIL_BUILD_CONFIG=debug RINGTAIL_BASE_PORT="${RINGTAIL_KILL_REJOIN_PORT:-
 fi
 grep -q "MISMATCH" "$RINGTAIL_ROOT/.ringtail/negative-control.log" || { cat "$RINGTAIL_ROOT/.ringtail/negative-control.log" >&2; die "the negative control failed for another reason"; }
 log "negative control failed as it must"
-log "consistency checker: steady and kill scenarios (must be valid)"
+log "consistency checker: steady, kill and flush scenarios (must be valid)"
 RINGTAIL_BASE_PORT="${RINGTAIL_CHECK_PORT:-18601}" scripts/check.sh steady --short
 RINGTAIL_BASE_PORT="${RINGTAIL_CHECK_PORT:-18601}" scripts/check.sh kill --short
+RINGTAIL_BASE_PORT="${RINGTAIL_CHECK_PORT:-18601}" scripts/check.sh flush --short
 log "consistency checker: broken scenario (anti-entropy off, W=1, a node wiped: must exit 1)"
 broken_status=0
 RINGTAIL_BASE_PORT="${RINGTAIL_CHECK_PORT:-18601}" scripts/check.sh broken --short >"$RINGTAIL_ROOT/.ringtail/check-broken.log" 2>&1 || broken_status=$?

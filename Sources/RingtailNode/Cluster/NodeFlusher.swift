@@ -14,6 +14,9 @@ public final class NodeFlusher: Sendable {
     let logger: Logger
     /// The newest flush applied, for gossip; `Version.zero` before any.
     private let newest = Mutex(Version.zero)
+    /// The newest flush heard of through gossip and handed to the blocking pool: every gossip
+    /// message carries it until it is applied, and one walk over the store is enough.
+    private let learning = Mutex(Version.zero)
 
     init(local: LocalNode, trees: PartitionTrees, logger: Logger) {
         self.local = local
@@ -53,6 +56,12 @@ public final class NodeFlusher: Sendable {
     /// node's newest.
     func learn(_ version: Version) {
         guard version > newest.withLock({ $0 }) else { return }
+        let isNew = learning.withLock { current in
+            guard version > current else { return false }
+            current = version
+            return true
+        }
+        guard isNew else { return }
         logger.notice("applying a flush heard of through gossip", metadata: ["through": "\(version)"])
         NIOThreadPool.singleton.submit { [self] state in
             guard state == .active else { return }
