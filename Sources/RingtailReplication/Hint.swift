@@ -67,6 +67,8 @@ public enum HintDropReason: Sendable, Hashable, CaseIterable, CustomStringConver
     case tooLarge
     /// Discarded with `discard(owner:)`, e.g. because the owner left the cluster.
     case ownerRemoved
+    /// Written before a flush (`discard(through:)`): the owner must not get it back.
+    case flushed
 
     public var description: String {
         switch self {
@@ -74,6 +76,7 @@ public enum HintDropReason: Sendable, Hashable, CaseIterable, CustomStringConver
         case .expired: "expired"
         case .tooLarge: "too large"
         case .ownerRemoved: "owner removed"
+        case .flushed: "flushed"
         }
     }
 }

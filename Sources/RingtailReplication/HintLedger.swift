@@ -131,6 +131,24 @@ public struct HintLedger<Payload> {
         return dropped
     }
 
+    /// Drops every hint at or below `version`, for every owner: the cluster was flushed through
+    /// it, and an owner that has not heard of the flush yet (restarted empty) would otherwise
+    /// take the write back. O(hints held); returns how many went.
+    @discardableResult
+    public mutating func discard(through version: Version) -> Int {
+        var dropped = 0
+        var cursor = queue.oldest
+        while let slot = cursor {
+            cursor = queue.slot(after: slot)
+            if queue[slot].version <= version {
+                queue.remove(slot)
+                dropped += 1
+            }
+        }
+        if dropped > 0 { statistics.countDrop(.flushed, by: dropped) }
+        return dropped
+    }
+
     private func isTooOld(_ hint: Hint<Payload>, nowMillis: UInt64) -> Bool {
         nowMillis >= hint.acceptedAtMillis && nowMillis - hint.acceptedAtMillis >= settings.maxAgeMillis
     }

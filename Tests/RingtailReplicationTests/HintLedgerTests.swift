@@ -8,6 +8,7 @@ enum LedgerOp: Sendable, CustomStringConvertible {
     case deliver(String, String, version: UInt64, Bool)
     case expire(at: UInt64, Int)
     case discard(String, Int)
+    case flush(through: UInt64, Int)
 
     var description: String {
         switch self {
@@ -15,6 +16,7 @@ enum LedgerOp: Sendable, CustomStringConvertible {
         case .deliver(let owner, let key, let version, _): "deliver \(owner)/\(key)@\(version)"
         case .expire(let at, _): "expire t=\(at)"
         case .discard(let owner, _): "discard \(owner)"
+        case .flush(let through, _): "flush through \(through)"
         }
     }
 }
@@ -92,6 +94,10 @@ struct LedgerScenario: Sendable, CustomTestStringConvertible {
               ops: [.add("x", "k1", version: 1), .add("y", "k1", version: 1), .add("x", "k2", version: 1),
                     .discard("x", 2), .discard("x", 0)],
               held: ["y": ["k1@1"]], dropped: [.ownerRemoved: 2]),
+        .init(name: "a flush drops every owner's hints at or below its version",
+              ops: [.add("x", "k1", version: 5), .add("y", "k1", version: 9), .add("x", "k2", version: 12),
+                    .add("y", "k2", version: 10), .flush(through: 10, 3), .flush(through: 10, 0), .add("x", "k3", version: 11)],
+              held: ["x": ["k2@12", "k3@11"]], dropped: [.flushed: 3]),
     ]
 
     /// Every owner's hints, oldest first, as "key@version".
@@ -125,6 +131,8 @@ struct LedgerScenario: Sendable, CustomTestStringConvertible {
                 #expect(ledger.expire(nowMillis: at) == expected, "op \(index): \(op)")
             case .discard(let owner, let expected):
                 #expect(ledger.discard(owner: NodeID(owner)) == expected, "op \(index): \(op)")
+            case .flush(let through, let expected):
+                #expect(ledger.discard(through: Self.v(through)) == expected, "op \(index): \(op)")
             }
         }
         #expect(Self.held(ledger, nowMillis: now) == scenario.held)

@@ -45,7 +45,7 @@ public final class ClusterNode: Sendable {
         self.peers = peers
         self.hints = hints
         self.counters = counters
-        let flusher = NodeFlusher(local: local, trees: trees, logger: logger)
+        let flusher = NodeFlusher(local: local, trees: trees, hints: hints, logger: logger)
         self.flusher = flusher
         self.coordinator = Coordinator(local: local, cluster: state, peers: peers, hints: hints, counters: counters, flusher: flusher, logger: logger)
         // Repair has connections of its own: its frames are counted apart from client traffic,

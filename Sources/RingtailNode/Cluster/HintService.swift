@@ -47,6 +47,12 @@ public final class HintService: Service, Sendable {
         }
     }
 
+    /// Drops the hints written at or below a flush's version (see `HintLedger.discard(through:)`).
+    func discard(through version: Version) {
+        let dropped = ledger.withLock { $0.discard(through: version) }
+        if dropped > 0 { logger.info("hints dropped by a flush", metadata: ["dropped": "\(dropped)"]) }
+    }
+
     public var statistics: (queued: Int, bytes: Int, delivered: Int, dropped: Int) {
         ledger.withLock { ($0.count, $0.bytes, $0.statistics.delivered, $0.statistics.droppedTotal) }
     }

@@ -6,11 +6,12 @@ import Synchronization
 
 /// Applies flushes (FLUSHALL) to this node: the store drops everything at or below the flush's
 /// version and refuses older writes from then on, the Merkle trees forget the ghosts of such
-/// writes, and the version clock moves past the flush, so that what this node writes next is
+/// writes, hints of such writes held for other members go, and the version clock moves past the flush, so that what this node writes next is
 /// newer than it. Gossip carries the newest flush to members that missed it.
 public final class NodeFlusher: Sendable {
     let local: LocalNode
     let trees: PartitionTrees
+    let hints: HintService
     let logger: Logger
     /// The newest flush applied, for gossip; `Version.zero` before any.
     private let newest = Mutex(Version.zero)
@@ -18,9 +19,10 @@ public final class NodeFlusher: Sendable {
     /// message carries it until it is applied, and one walk over the store is enough.
     private let learning = Mutex(Version.zero)
 
-    init(local: LocalNode, trees: PartitionTrees, logger: Logger) {
+    init(local: LocalNode, trees: PartitionTrees, hints: HintService, logger: Logger) {
         self.local = local
         self.trees = trees
+        self.hints = hints
         self.logger = logger
     }
 
@@ -37,6 +39,7 @@ public final class NodeFlusher: Sendable {
         _ = local.versions.observe(version)
         let removed = local.store.truncate(through: version)
         trees.dropGhosts(through: version)
+        hints.discard(through: version)
         let isNewest = newest.withLock { current in
             guard version > current else { return false }
             current = version
