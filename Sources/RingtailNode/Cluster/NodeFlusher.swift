@@ -6,8 +6,9 @@ import Synchronization
 
 /// Applies flushes (FLUSHALL) to this node: the store drops everything at or below the flush's
 /// version and refuses older writes from then on, the Merkle trees forget the ghosts of such
-/// writes, hints of such writes held for other members go, and the version clock moves past the flush, so that what this node writes next is
-/// newer than it. Gossip carries the newest flush to members that missed it.
+/// writes, the hints of such writes held for other members go, and the version clock moves
+/// past the flush, so that what this node writes next is newer than it. Gossip carries the
+/// newest flush to members that missed it.
 public final class NodeFlusher: Sendable {
     let local: LocalNode
     let trees: PartitionTrees
