@@ -6,7 +6,7 @@ import RingtailWire
 struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
-        abstract: "Show the cluster's members as the node sees them: id, address, state, incarnation, partitions, last heard, and whether each one's copies are filled.",
+        abstract: "Show the cluster's members as the node sees them: id, address, state, incarnation, partitions, last heard, whether each one's copies are filled, and the newest flush each one applied.",
         aliases: ["members"]
     )
 
@@ -21,15 +21,18 @@ struct ClusterCommand: AsyncParsableCommand {
             let ago = now > member.lastHeardMillis ? now - member.lastHeardMillis : 0
             return ago < 1000 ? "\(ago) ms ago" : "\(ago / 1000) s ago"
         }
-        // Whether each node's copies are filled is the node's own knowledge: ask each live one.
+        // Whether each node's copies are filled, and the newest flush it applied, are the node's
+        // own knowledge: ask each live one.
         var readiness: [String: String] = [:]
+        var flushed: [String: String] = [:]
         for member in status.members where member.state == .alive || member.state == .suspect {
             var options = connection
             options.host = member.address
-            guard let repair = try? await withClient(options, { try await $0.repairStatus() }) else { continue }
+            guard let (repair, own) = try? await withClient(options, { (try await $0.repairStatus(), try await $0.clusterStatus()) }) else { continue }
             readiness[member.nodeId] = repair.ready
                 ? (repair.partitionsHandingOff > 0 ? "ready, handing off \(repair.partitionsHandingOff)" : "ready")
                 : "filling \(repair.partitionsFilling)"
+            flushed[member.nodeId] = own.flushedThrough.map { "\($0.modelVersion)" } ?? "never"
         }
         if connection.json {
             printJSON([
@@ -44,16 +47,17 @@ struct ClusterCommand: AsyncParsableCommand {
                         "incarnation": member.incarnation, "partitionsOwned": member.partitionsOwned,
                         "lastHeardMillis": member.lastHeardMillis, "weight": Double(member.weightMilli) / 1000,
                         "readiness": readiness[member.nodeId] ?? "unknown",
+                        "flushedThrough": flushed[member.nodeId] ?? "unknown",
                     ]
                 },
             ])
             return
         }
         Output.line("cluster seen by \(status.nodeId): N=\(status.replicas) W=\(status.writeQuorum) R=\(status.readQuorum), \(status.partitionCount) partitions")
-        let header = ["ID", "ADDRESS", "STATE", "INCARNATION", "PARTITIONS", "LAST HEARD", "COPIES"]
+        let header = ["ID", "ADDRESS", "STATE", "INCARNATION", "PARTITIONS", "LAST HEARD", "COPIES", "FLUSHED THROUGH"]
         let rows = status.members.map { member in
             [member.nodeId, member.address, "\(member.state)", "\(member.incarnation)", "\(member.partitionsOwned)", heard(member),
-             readiness[member.nodeId] ?? "-"]
+             readiness[member.nodeId] ?? "-", flushed[member.nodeId] ?? "-"]
         }
         printTable(header: header, rows: rows)
         Output.line("hints queued \(status.hintsQueued), delivered \(status.hintsDelivered), dropped \(status.hintsDropped); read repairs \(status.readRepairs); quorum failures \(status.quorumFailures); read stand-ins \(status.readStandIns); reads answered by version \(status.readsAnsweredByVersion)")

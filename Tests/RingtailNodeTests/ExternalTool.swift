@@ -21,6 +21,11 @@ struct ExternalTool {
         throw TestFailure("\(name) is not installed (\(installHint)); scripts/test.sh installs it")
     }
 
+    /// One of the package's own executables (`cachectl`), as the tests build it.
+    init(builtProduct name: String) throws {
+        self.url = try NodeProcess.executable(name)
+    }
+
     static func redisCLI() throws -> ExternalTool {
         try ExternalTool("redis-cli", installHint: "apt-get install -y redis-tools")
     }

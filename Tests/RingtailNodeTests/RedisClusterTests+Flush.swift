@@ -58,6 +58,16 @@ extension RedisClusterTests {
                 }
                 return true
             }
+            // Every member reports the same newest flush, and `cachectl cluster` shows it for each.
+            var flushes: [String] = []
+            for node in nodes {
+                let client = try helper.client(node)
+                flushes.append(try await client.clusterStatus().flushedThrough.map { "\($0.modelVersion)" } ?? "never")
+                await client.close()
+            }
+            #expect(Set(flushes).count == 1 && flushes[0] != "never", "\(flushes)")
+            let table = try ExternalTool(builtProduct: "cachectl").run(["cluster", "--host", nodes[0].address], seconds: 30).stdout
+            #expect(table.contains("FLUSHED THROUGH") && table.components(separatedBy: flushes[0]).count == 4, "\(table)")
             // Nothing flushed came back anywhere (anti-entropy, read repair, hints); the later write stays.
             for (index, node) in nodes.enumerated() {
                 for key in keys {

@@ -94,7 +94,8 @@ public final class ClusterNode: Sendable {
             readRepairs: counters.readRepairCount,
             quorumFailures: counters.quorumFailureCount,
             readStandIns: counters.readStandInCount,
-            readsAnsweredByVersion: counters.readsAnsweredByVersionCount
+            readsAnsweredByVersion: counters.readsAnsweredByVersionCount,
+            flushedThrough: flusher.flushedThrough.map(EntryVersion.init)
         )
     }
 

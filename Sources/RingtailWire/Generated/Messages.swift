@@ -1355,6 +1355,8 @@ public struct ClusterStatusResponse: FramedMessage {
     public var readStandIns: UInt64
     /// Replica answers to this node's reads that carried the version alone (sameVersion).
     public var readsAnsweredByVersion: UInt64
+    /// The newest flush (FLUSHALL) this node applied; absent before any.
+    public var flushedThrough: EntryVersion?
 
     public init(
         nodeId: String = "",
@@ -1369,7 +1371,8 @@ public struct ClusterStatusResponse: FramedMessage {
         readRepairs: UInt64 = 0,
         quorumFailures: UInt64 = 0,
         readStandIns: UInt64 = 0,
-        readsAnsweredByVersion: UInt64 = 0
+        readsAnsweredByVersion: UInt64 = 0,
+        flushedThrough: EntryVersion? = nil
     ) {
         self.nodeId = nodeId
         self.members = members
@@ -1384,6 +1387,7 @@ public struct ClusterStatusResponse: FramedMessage {
         self.quorumFailures = quorumFailures
         self.readStandIns = readStandIns
         self.readsAnsweredByVersion = readsAnsweredByVersion
+        self.flushedThrough = flushedThrough
     }
 
     public func encode(into buffer: inout ByteBuffer) {
@@ -1426,6 +1430,9 @@ public struct ClusterStatusResponse: FramedMessage {
         if self.readsAnsweredByVersion != 0 {
             buffer.writeWireUInt64(self.readsAnsweredByVersion, field: 21)
         }
+        if let value = self.flushedThrough {
+            buffer.writeWireMessage(value, field: 22)
+        }
     }
 
     public init(decoding buffer: inout ByteBuffer, nestingDepth: Int) throws(WireDecodingError) {
@@ -1445,6 +1452,7 @@ public struct ClusterStatusResponse: FramedMessage {
             case 11: self.quorumFailures = try buffer.readWireUInt64(tag)
             case 20: self.readStandIns = try buffer.readWireUInt64(tag)
             case 21: self.readsAnsweredByVersion = try buffer.readWireUInt64(tag)
+            case 22: self.flushedThrough = try buffer.readWireMessage(EntryVersion.self, tag, nestingDepth: nestingDepth)
             default: try buffer.skipWireField(tag)
             }
         }
