@@ -115,6 +115,8 @@ struct AdminHTTPTests {
             // The default hedge: a quarter of the replica timeout.
             #expect(quorum?["replicaTimeoutMillis"] as? Int == 2000)
             #expect(quorum?["readHedgeMillis"] as? Int == 500)
+            // Never flushed yet: null (valid JSON, which the parse above proved).
+            #expect(json["flushedThrough"] is NSNull)
         }
     }
 

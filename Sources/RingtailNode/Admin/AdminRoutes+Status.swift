@@ -72,8 +72,11 @@ extension AdminRoutes {
             ("counters", JSON.object([
                 ("hintsQueued", "\(status.hintsQueued)"), ("hintsDelivered", "\(status.hintsDelivered)"),
                 ("hintsDropped", "\(status.hintsDropped)"), ("readRepairs", "\(status.readRepairs)"),
-                ("quorumFailures", "\(status.quorumFailures)"),
+                ("quorumFailures", "\(status.quorumFailures)"), ("readStandIns", "\(status.readStandIns)"),
+                ("readsAnsweredByVersion", "\(status.readsAnsweredByVersion)"),
             ])),
+            // The newest FLUSHALL this node applied, or null before any.
+            ("flushedThrough", status.flushedThrough.map { JSON.string("\($0.modelVersion)") } ?? "null"),
             ("antiEntropy", JSON.object([
                 ("enabled", "\(repair.enabled)"), ("partitionsReplicated", "\(repair.partitionsReplicated)"),
                 ("partitionsInSync", "\(repair.partitionsInSync)"), ("partitionsOutOfSync", "\(repair.partitionsOutOfSync)"),
