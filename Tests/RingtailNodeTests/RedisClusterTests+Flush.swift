@@ -37,6 +37,12 @@ extension RedisClusterTests {
             kill(nodes[2].pid, SIGSTOP)
             var resumed = false
             defer { if !resumed { kill(nodes[2].pid, SIGCONT) } }
+            // Still a live member for the others: the flush waits for it, flushes the rest, and
+            // says who did not confirm.
+            let unconfirmed = try run(1, ["FLUSHALL"]).joined()
+            #expect(unconfirmed.hasPrefix("(error) NOQUORUM flushed on 2 of 3 live members; not confirmed by node-3"), "\(unconfirmed)")
+            #expect(try dbsize(0) == "(integer) 0" && dbsize(1) == "(integer) 0")
+            _ = try run(0, keys.map { "SET \($0) third" })
             try await helper.waitUntil("node-3 seen dead", seconds: 30) {
                 try await helper.state(of: "node-3", seenBy: nodes[0]) == .dead
             }
