@@ -18,7 +18,8 @@ extension Store {
         return removed
     }
 
-    /// The highest version `truncate(through:)` was given; `Version.zero` before any.
+    /// The highest version a `truncate(through:)` has walked the whole store with (the last
+    /// shard takes it last); `Version.zero` before any.
     public var truncatedThrough: Version {
         withShard(shardCount - 1) { table in table.truncatedThrough }
     }

@@ -14,8 +14,6 @@ public final class NodeFlusher: Sendable {
     let trees: PartitionTrees
     let hints: HintService
     let logger: Logger
-    /// The newest flush applied, for gossip; `Version.zero` before any.
-    private let newest = Mutex(Version.zero)
     /// The newest flush heard of through gossip and handed to the blocking pool: every gossip
     /// message carries it until it is applied, and one walk over the store is enough.
     private let learning = Mutex(Version.zero)
@@ -27,9 +25,10 @@ public final class NodeFlusher: Sendable {
         self.logger = logger
     }
 
-    /// The newest flush this node applied, if any.
+    /// The newest flush this node applied, if any: the store's watermark, which its last shard
+    /// takes once a flush has walked all the others.
     public var flushedThrough: Version? {
-        let version = newest.withLock { $0 }
+        let version = local.store.truncatedThrough
         return version == .zero ? nil : version
     }
 
@@ -38,15 +37,11 @@ public final class NodeFlusher: Sendable {
     @discardableResult
     public func flush(through version: Version) -> Int {
         _ = local.versions.observe(version)
+        let before = local.store.truncatedThrough
         let removed = local.store.truncate(through: version)
         trees.dropGhosts(through: version)
         hints.discard(through: version)
-        let isNewest = newest.withLock { current in
-            guard version > current else { return false }
-            current = version
-            return true
-        }
-        if isNewest { logger.notice("flushed", metadata: ["through": "\(version)", "removed": "\(removed)"]) }
+        if version > before { logger.notice("flushed", metadata: ["through": "\(version)", "removed": "\(removed)"]) }
         return removed
     }
 
@@ -59,7 +54,7 @@ public final class NodeFlusher: Sendable {
     /// A flush a peer's gossip names: applied in the background when it is newer than this
     /// node's newest.
     func learn(_ version: Version) {
-        guard version > newest.withLock({ $0 }) else { return }
+        guard version > local.store.truncatedThrough else { return }
         let isNew = learning.withLock { current in
             guard version > current else { return false }
             current = version
