@@ -14,6 +14,8 @@ public final class RPCServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let registry = ConnectionRegistry()
+    /// Where connections gather their responses to be written together at the end of each turn.
+    private let turnFlushers = TurnFlushers()
     private let bound: EventLoopPromise<SocketAddress>
     private let metrics: RequestMetrics
 
@@ -52,13 +54,17 @@ public final class RPCServer: Service, Sendable {
         let logger = self.logger
         let registry = self.registry
         let metrics = self.metrics
+        let turnFlushers = self.turnFlushers
         let cluster = self.cluster.withLock { $0 }
         let maxFrameBytes = node.configuration.maxFrameBytes
         return ServerBootstrap.forConnections(group: group)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
-                    try child.pipeline.syncOperations.addHandler(RPCServerHandler(node: node, cluster: cluster, metrics: metrics, logger: logger))
+                    try child.pipeline.syncOperations.addHandler(RPCServerHandler(
+                        node: node, cluster: cluster, metrics: metrics,
+                        turnFlusher: turnFlushers.flusher(for: child.eventLoop), logger: logger
+                    ))
                     registry.register(child)
                 }
             }

@@ -6,10 +6,11 @@ import RingtailWire
 /// Answers binary-RPC frames on one connection.
 ///
 /// Responses to every frame read in one socket read are gathered in one buffer and written
-/// with a single flush when the read completes, so a pipelining client costs one syscall per
-/// batch rather than one per request. That buffer is reused once the socket has taken its
+/// with a single flush at the end of the event-loop turn (`TurnFlusher`), so a pipelining
+/// client costs one syscall per batch rather than one per request; answers that complete
+/// later (coordinated requests) are gathered the same way. That buffer is reused once the socket has taken its
 /// bytes: a fresh one per read, grown past malloc's small sizes, cost a `malloc_consolidate`.
-final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler, TurnFlushable {
     typealias InboundIn = FrameOrFailure
     typealias OutboundOut = ByteBuffer
 
@@ -17,7 +18,11 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let cluster: ClusterNode?
     private let logger: Logger
     private let metrics: RequestMetrics
+    private let turnFlusher: TurnFlusher
+    private var flushScheduled = false
     private var pendingOutput: ByteBuffer?
+    /// Answers that completed after their read, for the next flush.
+    private var laterOutput: ByteBuffer?
     /// The last flushed output buffer, emptied, for the next read's responses.
     private var spareOutput: ByteBuffer?
     private var context: ChannelHandlerContext?
@@ -28,9 +33,10 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// count as signs of life for the failure detector.
     private var peerAddress: String?
 
-    init(node: LocalNode, cluster: ClusterNode?, metrics: RequestMetrics, logger: Logger) {
+    init(node: LocalNode, cluster: ClusterNode?, metrics: RequestMetrics, turnFlusher: TurnFlusher, logger: Logger) {
         self.node = node
         self.metrics = metrics
+        self.turnFlusher = turnFlusher
         self.cluster = cluster
         self.logger = logger
         self.peerAuthenticated = cluster?.authenticator == nil
@@ -69,8 +75,20 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let peerAddress, let cluster {
             cluster.evidence.heard(from: peerAddress, atMillis: MonotonicClock.nowMillis())
         }
-        flushPending(context: context)
+        flushAtEndOfTurn()
         context.fireChannelReadComplete()
+    }
+
+    private func flushAtEndOfTurn() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        turnFlusher.enqueue(self)
+    }
+
+    func turnEnded() {
+        flushScheduled = false
+        guard let context else { return }
+        flushPending(context: context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -105,7 +123,16 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func flushPending(context: ChannelHandlerContext) {
-        guard var output = pendingOutput, output.readableBytes > 0 else { return }
+        var wroteLater = false
+        if let later = laterOutput {
+            laterOutput = nil
+            context.write(wrapOutboundOut(later), promise: nil)
+            wroteLater = true
+        }
+        guard var output = pendingOutput, output.readableBytes > 0 else {
+            if wroteLater { context.flush() }
+            return
+        }
         pendingOutput = nil
         if closeAfterFlush {
             let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -328,10 +355,13 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         node.counters.requestStarted()
         let counters = node.counters
         let metrics = self.metrics
-        reply.whenComplete { result in
+        reply.hop(to: channel.eventLoop).assumeIsolated().whenComplete { result in
             counters.requestFinished()
             if let operation { metrics.record(operation, result, startNanos: start) }
-            var buffer = channel.allocator.buffer(capacity: 128)
+            // Kept apart from `pendingOutput`: an answer that completes at once arrives while
+            // the current read's responses are being written there.
+            var buffer = self.laterOutput ?? channel.allocator.buffer(capacity: 128)
+            self.laterOutput = nil
             switch result {
             case .success(let message):
                 buffer.writeFrame(message, requestID: requestID)
@@ -340,7 +370,8 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .failure(let error):
                 buffer.writeFrame(ErrorResponse(code: .internalError, message: "\(error)"), requestID: requestID)
             }
-            channel.writeAndFlush(buffer, promise: nil)
+            self.laterOutput = buffer
+            self.flushAtEndOfTurn()
         }
     }
 

@@ -24,6 +24,8 @@ final class RESPServerContext: Sendable {
     let maxClients: Atomic<Int>
     /// The open connections, for CLIENT LIST and CLIENT KILL.
     let clients = RESPClientRegistry()
+    /// Where connections gather their replies to be written together at the end of each turn.
+    let turnFlushers = TurnFlushers()
 
     init(node: LocalNode, cluster: ClusterNode?, counters: RESPCounters) {
         self.node = node

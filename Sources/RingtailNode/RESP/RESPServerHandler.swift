@@ -7,13 +7,14 @@ import RingtailRESP
 /// Parses requests with `RESPParser` directly rather than through a decoder handler: one
 /// pipeline hop per socket read instead of one per command, and the parser's argument array
 /// is reused from command to command. Replies to every command of one read are gathered in
-/// one buffer and written with a single flush when the read completes. Coordinated
+/// one buffer and written with a single flush at the end of the event-loop turn, together
+/// with every other connection's of that turn (`TurnFlusher`). Coordinated
 /// (cluster) commands answer later; `RESPReplyQueue` keeps every reply in request order.
 ///
 /// Back-pressure: while too many replies wait, or the socket cannot take more output, the
 /// handler stops asking for reads, so a client that pipelines without reading cannot make
 /// the node buffer without bound.
-final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, TurnFlushable {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -28,6 +29,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Where this connection's commands are counted and timed (its event loop's shard).
     private let stats: RESPCommandStatsShard
     private let logger: Logger
+    private let turnFlusher: TurnFlusher
     private var parser: RESPParser
     /// Bytes of a request that has not fully arrived.
     private var cumulation: ByteBuffer?
@@ -38,7 +40,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// After QUIT or a protocol error: no more commands; close once every owed reply is out.
     private var closing = false
     private var readHeld = false
-    /// A flush of coordinated replies is scheduled for the end of this event-loop turn.
+    /// This connection waits in `turnFlusher` for the end of the event-loop turn.
     private var flushScheduled = false
     private var commandsSinceReport = 0
     /// What CLIENT LIST shows of this connection, published into the session's record once
@@ -52,6 +54,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.session = RESPSession(server: server)
         self.stats = server.counters.commandStats.shard(for: eventLoop)
         self.logger = logger
+        self.turnFlusher = server.turnFlushers.flusher(for: eventLoop)
         self.parser = RESPParser(limits: server.parserLimits)
     }
 
@@ -116,7 +119,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             record.lastCommand.store(lastCommand, ordering: .relaxed)
         }
         reportCommands()
-        flushOutput()
+        if output.readableBytes > 0 || closing { flushAtEndOfTurn() } else { resumeReadingIfPossible() }
         context.fireChannelReadComplete()
     }
 
@@ -238,13 +241,10 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                         bytes.writeRESPError(message)
                     }
                 }
-                // Inside a read the flush comes with channelReadComplete. Outside one, the last
-                // reply owed flushes at once; while others are still owed (a pipelined batch
-                // whose replica answers arrive together), one flush at the end of this loop
-                // turn carries every reply completed in it, instead of a write each.
-                if !self.inRead {
-                    if self.queue.isEmpty { self.flushOutput() } else { self.flushAtEndOfTurn() }
-                }
+                // Inside a read the flush comes with channelReadComplete. Outside one, one flush
+                // at the end of this loop turn carries every reply completed in it (a pipelined
+                // batch whose replica answers arrive together), instead of a write each.
+                if !self.inRead { self.flushAtEndOfTurn() }
             }
             return true
         }
@@ -265,12 +265,14 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func flushAtEndOfTurn() {
-        guard !flushScheduled, let context else { return }
+        guard !flushScheduled, context != nil else { return }
         flushScheduled = true
-        context.eventLoop.assumeIsolated().execute {
-            self.flushScheduled = false
-            if !self.inRead { self.flushOutput() }
-        }
+        turnFlusher.enqueue(self)
+    }
+
+    func turnEnded() {
+        flushScheduled = false
+        flushOutput()
     }
 
     /// Runs `body` on the buffer where a reply written now belongs.
