@@ -51,11 +51,13 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler, Tu
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        turnFlusher.connectionOpened()
         node.counters.connectionOpened()
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        turnFlusher.connectionClosed()
         node.counters.connectionClosed()
         context.fireChannelInactive()
     }
@@ -75,7 +77,7 @@ final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler, Tu
         if let peerAddress, let cluster {
             cluster.evidence.heard(from: peerAddress, atMillis: MonotonicClock.nowMillis())
         }
-        flushAtEndOfTurn()
+        if turnFlusher.isAlone { flushPending(context: context) } else { flushAtEndOfTurn() }
         context.fireChannelReadComplete()
     }
 

@@ -69,3 +69,17 @@ import Testing
         #expect(flushers.flusher(for: one) !== flushers.flusher(for: other))
     }
 }
+
+extension TurnFlusherTests {
+    @Test func aConnectionIsAloneUntilASecondOneOpens() {
+        let loop = EmbeddedEventLoop()
+        let flusher = TurnFlusher(eventLoop: loop)
+        #expect(flusher.isAlone)
+        flusher.connectionOpened()
+        #expect(flusher.isAlone)
+        flusher.connectionOpened()
+        #expect(!flusher.isAlone)
+        flusher.connectionClosed()
+        #expect(flusher.isAlone)
+    }
+}

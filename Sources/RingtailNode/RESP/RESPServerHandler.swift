@@ -68,6 +68,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        turnFlusher.connectionOpened()
         let open = server.counters.openConnections.add(1, ordering: .relaxed).newValue
         server.counters.totalConnections.add(1, ordering: .relaxed)
         if open > server.maxClients.load(ordering: .relaxed) {
@@ -85,6 +86,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        turnFlusher.connectionClosed()
         server.counters.openConnections.subtract(1, ordering: .relaxed)
         if session.record != nil { server.clients.remove(id: session.clientID) }
         reportCommands()
@@ -119,7 +121,11 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
             record.lastCommand.store(lastCommand, ordering: .relaxed)
         }
         reportCommands()
-        if output.readableBytes > 0 || closing { flushAtEndOfTurn() } else { resumeReadingIfPossible() }
+        if output.readableBytes > 0 || closing {
+            if turnFlusher.isAlone { flushOutput() } else { flushAtEndOfTurn() }
+        } else {
+            resumeReadingIfPossible()
+        }
         context.fireChannelReadComplete()
     }
 
@@ -243,8 +249,11 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
                 }
                 // Inside a read the flush comes with channelReadComplete. Outside one, one flush
                 // at the end of this loop turn carries every reply completed in it (a pipelined
-                // batch whose replica answers arrive together), instead of a write each.
-                if !self.inRead { self.flushAtEndOfTurn() }
+                // batch whose replica answers arrive together), instead of a write each; the
+                // last reply owed by a connection alone on its loop goes at once.
+                if !self.inRead {
+                    if self.queue.isEmpty && self.turnFlusher.isAlone { self.flushOutput() } else { self.flushAtEndOfTurn() }
+                }
             }
             return true
         }
