@@ -1,5 +1,4 @@
 import NIOCore
-import Synchronization
 
 /// A connection whose output, gathered during an event-loop turn, is written when the turn ends.
 protocol TurnFlushable: AnyObject {
@@ -63,16 +62,14 @@ final class TurnFlusher: @unchecked Sendable {
 }
 
 /// One `TurnFlusher` per event loop, made on first use.
-final class TurnFlushers: Sendable {
-    private let flushers = Mutex<[ObjectIdentifier: TurnFlusher]>([:])
+typealias TurnFlushers = PerEventLoop<TurnFlusher>
+
+extension PerEventLoop where Value == TurnFlusher {
+    convenience init() {
+        self.init { TurnFlusher(eventLoop: $0) }
+    }
 
     func flusher(for eventLoop: any EventLoop) -> TurnFlusher {
-        flushers.withLock { flushers in
-            let id = ObjectIdentifier(eventLoop)
-            if let flusher = flushers[id] { return flusher }
-            let flusher = TurnFlusher(eventLoop: eventLoop)
-            flushers[id] = flusher
-            return flusher
-        }
+        value(for: eventLoop)
     }
 }

@@ -81,22 +81,16 @@ enum RESPLatencyBuckets {
 /// records into its own shard, which only that loop's thread writes (relaxed loads and stores,
 /// no read-modify-write instructions); a scrape adds the shards up.
 final class RESPCommandStats: Sendable {
-    private let shards = Mutex<[ObjectIdentifier: RESPCommandStatsShard]>([:])
+    private let shards = PerEventLoop { _ in RESPCommandStatsShard() }
 
     /// The shard connections on `eventLoop` record into; look it up once per connection.
     func shard(for eventLoop: any EventLoop) -> RESPCommandStatsShard {
-        shards.withLock { shards in
-            let id = ObjectIdentifier(eventLoop)
-            if let shard = shards[id] { return shard }
-            let shard = RESPCommandStatsShard()
-            shards[id] = shard
-            return shard
-        }
+        shards.value(for: eventLoop)
     }
 
     /// Bytes read from and written to every connection so far (INFO's `total_net_*_bytes`).
     func networkBytes() -> (input: UInt64, output: UInt64) {
-        let shards = self.shards.withLock { Array($0.values) }
+        let shards = self.shards.all
         return shards.reduce((0, 0)) { total, shard in
             let bytes = shard.networkBytes
             return (total.0 &+ bytes.input, total.1 &+ bytes.output)
@@ -105,7 +99,7 @@ final class RESPCommandStats: Sendable {
 
     /// Every (command, outcome) pair seen so far, added up over the shards.
     func snapshot() -> [RESPCommandSeries] {
-        let shards = self.shards.withLock { Array($0.values) }
+        let shards = self.shards.all
         var series: [RESPCommandSeries] = []
         for kind in RESPCommandKind.allCases {
             for outcome in RESPCommandOutcome.allCases {
