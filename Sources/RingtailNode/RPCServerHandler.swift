@@ -8,8 +8,9 @@ import RingtailWire
 /// Responses to every frame read in one socket read are gathered in one buffer and written
 /// with a single flush at the end of the event-loop turn (`TurnFlusher`), so a pipelining
 /// client costs one syscall per batch rather than one per request; answers that complete
-/// later (coordinated requests) are gathered the same way. That buffer is reused once the socket has taken its
-/// bytes: a fresh one per read, grown past malloc's small sizes, cost a `malloc_consolidate`.
+/// later (coordinated requests) are gathered the same way. That buffer is reused once the
+/// socket has taken its bytes: a fresh one per read, grown past malloc's small sizes, cost a
+/// `malloc_consolidate`.
 final class RPCServerHandler: ChannelInboundHandler, RemovableChannelHandler, TurnFlushable {
     typealias InboundIn = FrameOrFailure
     typealias OutboundOut = ByteBuffer
