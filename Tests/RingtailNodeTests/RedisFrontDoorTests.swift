@@ -290,6 +290,20 @@ struct RedisFrontDoorTests {
         try await runPythonAgainstNode(script)
     }
 
+    /// A client that pipelines GETs of 64 KiB values without reading: a few KiB of requests
+    /// ask for hundreds of MiB of replies, and the node must not buffer them all (it stops
+    /// parsing while the socket is full); every reply still arrives, whole and in order.
+    @Test func aClientThatDoesNotReadCannotMakeTheNodeBufferItsReplies() async throws {
+        let python = try ExternalTool.pythonWithRedis()
+        try await withNode(arguments: Self.redisFlags) { node in
+            let result = try python.run(["-c", RedisFloodScript.source, "\(try #require(node.redisPort))", "\(node.pid)", "8000"], seconds: 60)
+            #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+            // 8,000 replies are 500 MiB; measured 1–2 MiB of growth, 374 MiB before the pause.
+            let growth = try #require(RedisFloodScript.growth(in: result.stdout))
+            #expect(growth < 64, "the node's resident memory grew \(growth) MiB")
+        }
+    }
+
     /// Runs `script` (Python with the `redis` package; the node's Redis port is its first
     /// argument) against a lone node started with `flags`: it must exit 0 and print "ok".
     func runPythonAgainstNode(_ script: String, flags: [String] = Self.redisFlags, seconds: Double = 30) async throws {

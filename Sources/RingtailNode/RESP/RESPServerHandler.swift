@@ -13,7 +13,10 @@ import RingtailRESP
 ///
 /// Back-pressure: while too many replies wait, or the socket cannot take more output, the
 /// handler stops asking for reads, so a client that pipelines without reading cannot make
-/// the node buffer without bound.
+/// the node buffer without bound. Within one read too: once a read's replies pass
+/// `pauseOutputBytes` they are written at once, and if the socket cannot take them the rest
+/// of the read waits unparsed until it can (a read of a few KiB of GETs of large values would
+/// otherwise buffer hundreds of MiB of replies).
 final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, TurnFlushable {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -23,6 +26,8 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
     static let maxQueuedReplies = 1024
     /// A reply buffer that grew past this is dropped after the flush rather than kept.
     static let keptOutputCapacity = 64 << 10
+    /// Replies gathered within one read past which they are written before parsing goes on.
+    static let pauseOutputBytes = 1 << 20
 
     private let server: RESPServerContext
     private let session: RESPSession
@@ -40,6 +45,10 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
     /// After QUIT or a protocol error: no more commands; close once every owed reply is out.
     private var closing = false
     private var readHeld = false
+    /// Requests already read wait in `cumulation`, unparsed, until the socket takes output
+    /// again or the owed replies drain.
+    private var parsingPaused = false
+    private var resumeScheduled = false
     /// This connection waits in `turnFlusher` for the end of the event-loop turn.
     private var flushScheduled = false
     private var commandsSinceReport = 0
@@ -98,6 +107,17 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
         stats.countInput(incoming.readableBytes)
         guard !closing else { return }
         inRead = true
+        if parsingPaused {
+            // Kept for later: a paused connection's reads are already held, this is the rest
+            // of the current one.
+            if var pending = cumulation {
+                pending.writeBuffer(&incoming)
+                cumulation = pending
+            } else {
+                cumulation = incoming
+            }
+            return
+        }
         if var pending = cumulation {
             cumulation = nil
             // Drop consumed bytes once they outweigh the rest, so a long stream of requests
@@ -130,7 +150,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
     }
 
     func read(context: ChannelHandlerContext) {
-        if queue.count >= Self.maxQueuedReplies || !context.channel.isWritable {
+        if parsingPaused || queue.count >= Self.maxQueuedReplies || !context.channel.isWritable {
             readHeld = true
         } else {
             context.read()
@@ -166,6 +186,9 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
                 case .command(let command):
                     commands += 1
                     guard run(command, started: &started) else { return }
+                    if output.readableBytes >= Self.pauseOutputBytes || queue.count >= Self.maxQueuedReplies {
+                        guard mayParseOn() else { return }
+                    }
                 case .continueParsing: continue
                 case .insufficientData: return
                 }
@@ -290,7 +313,23 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
         return queue.withReadyTail(allocator: context?.channel.allocator ?? ByteBufferAllocator(), body)
     }
 
+    /// Writes the replies gathered so far when they are many; false when parsing must pause
+    /// because the socket cannot take them or too many replies are owed.
+    private func mayParseOn() -> Bool {
+        guard let context else { return false }
+        if output.readableBytes >= Self.pauseOutputBytes { writeOutput() }
+        guard queue.count >= Self.maxQueuedReplies || !context.channel.isWritable else { return true }
+        parsingPaused = true
+        readHeld = true
+        return false
+    }
+
     private func flushOutput() {
+        writeOutput()
+        resumeReadingIfPossible()
+    }
+
+    private func writeOutput() {
         guard let context else { return }
         let done = closing && queue.isEmpty
         if output.readableBytes > 0 {
@@ -310,13 +349,44 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
         } else if done {
             context.close(promise: nil)
         }
-        resumeReadingIfPossible()
     }
 
     private func resumeReadingIfPossible() {
         guard readHeld, let context, queue.count < Self.maxQueuedReplies, context.channel.isWritable else { return }
+        if parsingPaused {
+            // Parsed again from a task of its own, at the top of the loop: never inside
+            // another connection's callback (a replica's answer completing a reply), whose
+            // caller does not expect new requests sent from within it.
+            guard !resumeScheduled else { return }
+            resumeScheduled = true
+            context.eventLoop.assumeIsolatedUnsafeUnchecked().execute { self.resumeParsingWhenAllowed() }
+            return
+        }
         readHeld = false
         context.read()
+    }
+
+    private func resumeParsingWhenAllowed() {
+        resumeScheduled = false
+        // What allowed it may have changed since; the next flush or writability change retries.
+        guard parsingPaused, let context, queue.count < Self.maxQueuedReplies, context.channel.isWritable else { return }
+        parsingPaused = false
+        guard resumeParsing() else { return }
+        readHeld = false
+        context.read()
+    }
+
+    /// Parses what a paused read left; false if it paused again.
+    private func resumeParsing() -> Bool {
+        guard var pending = cumulation, !closing else { return true }
+        cumulation = nil
+        inRead = true
+        process(&pending)
+        inRead = false
+        if pending.readableBytes > 0 { cumulation = pending }
+        reportCommands()
+        if output.readableBytes > 0 || closing { flushAtEndOfTurn() }
+        return !parsingPaused
     }
 
     private func reportCommands() {
