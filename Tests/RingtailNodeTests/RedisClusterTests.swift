@@ -54,8 +54,9 @@ struct RedisClusterTests {
 
     /// A client pipelining thousands of coordinated GETs of large values without reading: the
     /// node stops parsing while too many replies are owed and starts again from a task of its
-    /// own; every reply arrives whole and in request order. (Parsing resumed inside a replica
-    /// answer's callback gave wrong replies here in 2 of 4 runs.)
+    /// own; every reply arrives whole and in request order. (Parsing resumed synchronously
+    /// made a writability event inside a flush write the flushed replies a second time here:
+    /// about 1 MiB of them repeated, in 2 of 4 runs.)
     @Test func aFloodOfCoordinatedGetsIsAnsweredInOrder() async throws {
         let python = try ExternalTool.pythonWithRedis()
         try await withRedisCluster { nodes in

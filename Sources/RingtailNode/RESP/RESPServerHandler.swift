@@ -334,14 +334,22 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
         let done = closing && queue.isEmpty
         if output.readableBytes > 0 {
             stats.countOutput(output.readableBytes)
-            if done {
-                let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-                context.writeAndFlush(wrapOutboundOut(output)).assumeIsolated().whenComplete { _ in loopBoundContext.value.close(promise: nil) }
-            } else {
-                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+            // The bytes are marked as taken before the write: a flush can fire events that
+            // come back here (a writability change resuming a paused read), and what they
+            // write must follow these bytes, not send them a second time.
+            do {
+                let bytes = output.readSlice(length: output.readableBytes)!
+                if done {
+                    let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+                    context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in loopBoundContext.value.close(promise: nil) }
+                } else {
+                    context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+                }
             }
             // Reused when the write completed at once (the usual case); copied on write otherwise.
-            if output.capacity > Self.keptOutputCapacity {
+            if output.readableBytes > 0 {
+                // Written from within the flush: goes with the next one.
+            } else if output.capacity > Self.keptOutputCapacity {
                 output = context.channel.allocator.buffer(capacity: 1024)
             } else {
                 output.clear()
@@ -354,9 +362,10 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
     private func resumeReadingIfPossible() {
         guard readHeld, let context, queue.count < Self.maxQueuedReplies, context.channel.isWritable else { return }
         if parsingPaused {
-            // Parsed again from a task of its own, at the top of the loop: never inside
-            // another connection's callback (a replica's answer completing a reply), whose
-            // caller does not expect new requests sent from within it.
+            // Parsed again from a task of its own, at the top of the loop: never inside a
+            // flush, whose writability event would otherwise run commands and write their
+            // replies while the flush is still under way, nor inside another connection's
+            // callback (a replica's answer completing a reply).
             guard !resumeScheduled else { return }
             resumeScheduled = true
             context.eventLoop.assumeIsolatedUnsafeUnchecked().execute { self.resumeParsingWhenAllowed() }
