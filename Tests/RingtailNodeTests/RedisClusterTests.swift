@@ -66,6 +66,17 @@ struct RedisClusterTests {
         }
     }
 
+    /// The same flood with QUIT, then a protocol error, at its end, through a coordinator:
+    /// deferred replies first, then the close.
+    @Test func aPausedCoordinatedReadStillEndsWithItsQuitOrProtocolError() async throws {
+        let python = try ExternalTool.pythonWithRedis()
+        try await withRedisCluster { nodes in
+            let port = try #require(nodes[0].redisPort)
+            let result = try python.run(["-c", RedisFloodScript.endsSource, "\(port)", "3000"], seconds: 90)
+            #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        }
+    }
+
     /// With two of three nodes gone a W=2 write cannot succeed: the client gets NOQUORUM.
     @Test func lostQuorumIsReportedAsNOQUORUM() async throws {
         let cli = try ExternalTool.redisCLI()

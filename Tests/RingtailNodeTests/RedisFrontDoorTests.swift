@@ -304,6 +304,16 @@ struct RedisFrontDoorTests {
         }
     }
 
+    /// QUIT or a protocol error at the end of a flood the node stopped parsing in the middle
+    /// of: the part left unparsed still ends the connection the way it says.
+    @Test func aPausedReadStillEndsWithItsQuitOrProtocolError() async throws {
+        let python = try ExternalTool.pythonWithRedis()
+        try await withNode(arguments: Self.redisFlags) { node in
+            let result = try python.run(["-c", RedisFloodScript.endsSource, "\(try #require(node.redisPort))", "3000"], seconds: 60)
+            #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        }
+    }
+
     /// Runs `script` (Python with the `redis` package; the node's Redis port is its first
     /// argument) against a lone node started with `flags`: it must exit 0 and print "ok".
     func runPythonAgainstNode(_ script: String, flags: [String] = Self.redisFlags, seconds: Double = 30) async throws {

@@ -44,6 +44,8 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
     private var inRead = false
     /// After QUIT or a protocol error: no more commands; close once every owed reply is out.
     private var closing = false
+    /// The close is chained to the last write: nothing more to write or close.
+    private var closeScheduled = false
     private var readHeld = false
     /// Requests already read wait in `cumulation`, unparsed, until the socket takes output
     /// again or the owed replies drain.
@@ -340,6 +342,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
             do {
                 let bytes = output.readSlice(length: output.readableBytes)!
                 if done {
+                    closeScheduled = true
                     let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
                     context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in loopBoundContext.value.close(promise: nil) }
                 } else {
@@ -354,8 +357,13 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
             } else {
                 output.clear()
             }
-        } else if done {
-            context.close(promise: nil)
+        } else if done, !closeScheduled {
+            // Replies written earlier may still wait for the socket (a client reading slowly):
+            // an empty write completes after them, and only then is the connection closed.
+            closeScheduled = true
+            let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let nothing = context.channel.allocator.buffer(capacity: 0)
+            context.writeAndFlush(wrapOutboundOut(nothing)).assumeIsolated().whenComplete { _ in loopBoundContext.value.close(promise: nil) }
         }
     }
 
