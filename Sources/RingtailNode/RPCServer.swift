@@ -60,10 +60,9 @@ public final class RPCServer: Service, Sendable {
         return ServerBootstrap.forConnections(group: group)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)))
                     try child.pipeline.syncOperations.addHandler(RPCServerHandler(
                         node: node, cluster: cluster, metrics: metrics,
-                        turnFlusher: turnFlushers.flusher(for: child.eventLoop), logger: logger
+                        turnFlusher: turnFlushers.flusher(for: child.eventLoop), maxFrameBytes: maxFrameBytes, logger: logger
                     ))
                     registry.register(child)
                 }
