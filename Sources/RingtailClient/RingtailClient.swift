@@ -29,9 +29,6 @@ public final class RingtailClient: Sendable {
         case connected(any Channel, NIOLoopBound<ClientChannelHandler>)
     }
 
-    /// Largest response frame accepted: a value can be up to a node's max frame size.
-    private static let maxResponseFrameBytes = 64 * 1024 * 1024
-
     public init(
         address: HostAndPort,
         requestTimeout: Duration = .seconds(5),
@@ -217,7 +214,6 @@ public final class RingtailClient: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(maxFrameBytes: Self.maxResponseFrameBytes)))
                     try channel.pipeline.syncOperations.addHandler(ClientChannelHandler(timeout: timeout, traffic: traffic, liveness: liveness))
                 }
             }

@@ -39,6 +39,13 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
 
     static let timeout = TimeAmount.seconds(2)
 
+    /// `frame` as the bytes the peer sends.
+    static func wire(_ frame: Frame) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        bytes.writeFrame(frame)
+        return bytes
+    }
+
     /// Sends `count` pings and returns the ids they went out with, in order.
     private func send(_ count: Int, on channel: EmbeddedChannel, outcomes: Outcomes, from first: Int = 0) throws -> [UInt32] {
         for index in first..<(first + count) {
@@ -80,13 +87,13 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
     private func answerBatch(_ request: Frame, with keys: [String], on channel: EmbeddedChannel) throws {
         let answers = keys.map { ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: $0), state: .missing)) }
         let response = ReplicaReadBatchResponse(answers: answers)
-        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaReadBatchResponse.rawValue, requestID: request.requestID, body: response.encoded())))
+        try channel.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.replicaReadBatchResponse.rawValue, requestID: request.requestID, body: response.encoded())))
     }
 
     private func answer(_ id: UInt32, on channel: EmbeddedChannel) throws {
         var body = ByteBuffer()
         PingResponse(nodeId: "n", uptimeMillis: 1).encode(into: &body)
-        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.pingResponse.rawValue, requestID: id, body: body)))
+        try channel.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.pingResponse.rawValue, requestID: id, body: body)))
     }
 
     private func makeChannel(firstRequestID: UInt32 = 1) throws -> EmbeddedChannel {
@@ -107,6 +114,41 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
         try answer(3, on: channel)
         for index in 0..<4 { #expect(outcomes[index].count == 1) }
         _ = try channel.finish()
+    }
+
+    @Test func responsesSplitAcrossReadsOrSharingOneAreEachMatched() throws {
+        let channel = try makeChannel()
+        let outcomes = Outcomes()
+        let ids = try send(3, on: channel, outcomes: outcomes)
+        var body = ByteBuffer()
+        PingResponse(nodeId: "n", uptimeMillis: 1).encode(into: &body)
+        var stream = ByteBuffer()
+        for id in ids { stream.writeFrame(Frame(messageTypeRaw: MessageType.pingResponse.rawValue, requestID: id, body: body)) }
+        // The first response a byte at a time, then the other two (and nothing more) in one read.
+        let firstLength = stream.readableBytes / 3
+        for _ in 0..<firstLength {
+            try channel.writeInbound(stream.readSlice(length: 1)!)
+            #expect(outcomes[0].count <= 1)
+        }
+        #expect(outcomes[0] == ["frame \(ids[0])"])
+        #expect(outcomes[1].isEmpty)
+        try channel.writeInbound(stream)
+        #expect(outcomes[1] == ["frame \(ids[1])"])
+        #expect(outcomes[2] == ["frame \(ids[2])"])
+        _ = try channel.finish()
+    }
+
+    @Test func aStreamOutOfSyncFailsEveryRequestAndCloses() throws {
+        let channel = try makeChannel()
+        let outcomes = Outcomes()
+        _ = try send(2, on: channel, outcomes: outcomes)
+        // A length below the header's: nothing after it can be matched to a request.
+        try channel.writeInbound(ByteBuffer(bytes: [0, 0, 0, 3, 1, 2, 3]))
+        for index in 0..<2 {
+            #expect(outcomes[index].count == 1)
+            #expect(outcomes[index].first?.contains("protocol") == true, "\(outcomes[index])")
+        }
+        #expect(!channel.isActive)
     }
 
     @Test func theUnansweredTimeOutOnceAndLateAnswersAreIgnored() throws {
@@ -145,7 +187,7 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
         #expect(try decoded(ReplicaReadRequest.self, again[0].body).unlessVersion?.timestamp == 3)
         var body = ByteBuffer()
         ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: "c"), state: .missing)).encode(into: &body)
-        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: again[0].requestID, body: body)))
+        try channel.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: again[0].requestID, body: body)))
         #expect(outcomes[2] == ["answer c"])
         _ = try channel.finish()
     }
@@ -155,7 +197,7 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
         let outcomes = Outcomes()
         let refused = try sendReads(["a", "b"], on: channel, outcomes: outcomes)
         let error = ErrorResponse(code: .unauthorized, message: "no hello")
-        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.errorResponse.rawValue, requestID: refused[0].requestID, body: error.encoded())))
+        try channel.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.errorResponse.rawValue, requestID: refused[0].requestID, body: error.encoded())))
         #expect(outcomes[0] == ["error no hello"] && outcomes[1] == ["error no hello"])
         // More answers than reads: a protocol violation for every read of the batch.
         let over = try sendReads(["c", "d"], on: channel, outcomes: outcomes, from: 2)
@@ -169,7 +211,7 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
     /// A peer of a build from before batches answers one with "unknown message type".
     private func refuseAsUnknown(_ request: Frame, on channel: EmbeddedChannel) throws {
         let error = ErrorResponse(code: .unknownMessageType, message: "unknown message type \(request.messageTypeRaw)")
-        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.errorResponse.rawValue, requestID: request.requestID, body: error.encoded())))
+        try channel.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.errorResponse.rawValue, requestID: request.requestID, body: error.encoded())))
     }
 
     @Test func aPeerThatDoesNotKnowBatchesGetsEachReadAloneFromThenOn() throws {
@@ -186,7 +228,7 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
         #expect(try again.map { try decoded(ReplicaReadRequest.self, $0.body).unlessVersion?.timestamp } == [1, 2])
         for (frame, key) in zip(again, ["a", "b"]) {
             let answer = ReplicaReadResponse(entry: StoredEntry(key: ByteBuffer(string: key), state: .missing))
-            try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: frame.requestID, body: answer.encoded())))
+            try channel.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.replicaReadResponse.rawValue, requestID: frame.requestID, body: answer.encoded())))
         }
         #expect(outcomes[0] == ["answer a"] && outcomes[1] == ["answer b"])
         // Later reads and writes of the turn on this connection go alone straight away.
@@ -208,14 +250,14 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
         #expect(again.map(\.messageType) == [.replicaWriteRequest, .replicaWriteRequest])
         #expect(try again.map { try String(buffer: decoded(ReplicaWriteRequest.self, $0.body).entry.key) } == ["a", "b"])
         for frame in again {
-            try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaWriteResponse.rawValue, requestID: frame.requestID, body: ReplicaWriteResponse(applied: true).encoded())))
+            try channel.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.replicaWriteResponse.rawValue, requestID: frame.requestID, body: ReplicaWriteResponse(applied: true).encoded())))
         }
         #expect(outcomes[0] == ["applied true"] && outcomes[1] == ["applied true"])
         // Any other refusal of a batch is each write's own answer, as before.
         let second = try makeChannel()
         let refused = try sendWrites(["c", "d"], on: second, outcomes: outcomes, from: 2)
         let error = ErrorResponse(code: .shuttingDown, message: "bye")
-        try second.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.errorResponse.rawValue, requestID: refused[0].requestID, body: error.encoded())))
+        try second.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.errorResponse.rawValue, requestID: refused[0].requestID, body: error.encoded())))
         #expect(outcomes[2] == ["error bye"] && outcomes[3] == ["error bye"])
         #expect(try sentFrames(on: second).isEmpty)
         _ = try? channel.finish()
@@ -255,12 +297,12 @@ private func decoded<Message: FramedMessage>(_ type: Message.Type, _ body: ByteB
             ReplicaWriteOutcome(error: ErrorResponse(code: .valueTooLarge, message: "too big")),
             ReplicaWriteOutcome(response: ReplicaWriteResponse(applied: false)),
         ])
-        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaWriteBatchResponse.rawValue, requestID: sent[0].requestID, body: response.encoded())))
+        try channel.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.replicaWriteBatchResponse.rawValue, requestID: sent[0].requestID, body: response.encoded())))
         #expect(outcomes[0] == ["applied true"] && outcomes[1] == ["error too big"] && outcomes[2] == ["applied false"])
         // Fewer outcomes than writes: a protocol violation for each write of the batch.
         let short = try sendWrites(["d", "e"], on: channel, outcomes: outcomes, from: 3)
         let one = ReplicaWriteBatchResponse(outcomes: [ReplicaWriteOutcome(response: ReplicaWriteResponse(applied: true))])
-        try channel.writeInbound(FrameOrFailure.frame(Frame(messageTypeRaw: MessageType.replicaWriteBatchResponse.rawValue, requestID: short[0].requestID, body: one.encoded())))
+        try channel.writeInbound(Self.wire(Frame(messageTypeRaw: MessageType.replicaWriteBatchResponse.rawValue, requestID: short[0].requestID, body: one.encoded())))
         #expect(outcomes[3].count == 1 && outcomes[3][0].contains("protocol violation") && outcomes[4] == outcomes[3])
         // A lone write goes as itself.
         #expect(try sendWrites(["f"], on: channel, outcomes: outcomes, from: 5).map(\.messageType) == [.replicaWriteRequest])
