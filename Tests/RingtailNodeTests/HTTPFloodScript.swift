@@ -3,13 +3,8 @@
 /// checks every one. Arguments: the admin port, the node's PID and how many GETs to send.
 /// Prints "ok growth N": the node's resident-memory growth in MiB while nothing was read.
 enum HTTPFloodScript {
-    static let source = """
-        import socket, sys, threading, time
+    static let source = FloodScript.prelude + """
         port, pid, count = (int(a) for a in sys.argv[1:4])
-        def resident():
-            for line in open(f"/proc/{pid}/status"):
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
         value = b"h" * 65536
         s = socket.create_connection(("127.0.0.1", port), timeout=60)
         responses = s.makefile("rb", buffering=1 << 20)
@@ -26,16 +21,10 @@ enum HTTPFloodScript {
         s.sendall(b"PUT /v1/keys/big HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 65536\\r\\n\\r\\n" + value)
         status, _ = response()
         assert status.startswith(b"HTTP/1.1 20"), status
-        before = resident()
         def send():
             for _ in range(count // 100):
                 s.sendall(b"GET /v1/keys/big HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n" * 100)
-        sender = threading.Thread(target=send, daemon=True)
-        sender.start()
-        growth = 0
-        for _ in range(15):
-            time.sleep(0.1)
-            growth = max(growth, resident() - before)
+        sender, growth = flood_growth(pid, send)
         for n in range(count):
             status, body = response()
             assert status.startswith(b"HTTP/1.1 200"), (n, status)

@@ -11,7 +11,7 @@ struct RPCBackPressureTests {
             let result = try python.run(["-c", RPCFloodScript.source, "\(node.port)", "\(try #require(node.redisPort))", "\(node.pid)", "8000"], seconds: 90)
             #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
             // 8,000 responses are 500 MiB; measured 0-1 MiB of growth, 506 MiB before.
-            let growth = try #require(RPCFloodScript.growth(in: result.stdout))
+            let growth = try #require(FloodScript.growth(in: result.stdout))
             #expect(growth < 64, "the node's resident memory grew \(growth) MiB")
         }
     }
@@ -24,7 +24,7 @@ struct RPCBackPressureTests {
             #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
             // At most 1,024 coordinated answers owed (64 MiB of values): measured 85-122 MiB of
             // growth for 8,000 GETs in a release build, 906 MiB before.
-            let growth = try #require(RPCFloodScript.growth(in: result.stdout))
+            let growth = try #require(FloodScript.growth(in: result.stdout))
             #expect(growth < 256, "the coordinator's resident memory grew \(growth) MiB")
         }
     }

@@ -5,13 +5,8 @@
 /// GETs to send. Prints "ok growth N": the node's resident-memory growth in MiB while
 /// nothing was read.
 enum RPCFloodScript {
-    static let source = """
-        import socket, struct, sys, threading, time
+    static let source = FloodScript.prelude + """
         rpc_port, redis_port, pid, count = (int(a) for a in sys.argv[1:5])
-        def resident():
-            for line in open(f"/proc/{pid}/status"):
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
         value = b"w" * 65536
         r = socket.create_connection(("127.0.0.1", redis_port), timeout=30)
         r.sendall(b"*3\\r\\n$3\\r\\nSET\\r\\n$3\\r\\nbig\\r\\n$65536\\r\\n" + value + b"\\r\\n")
@@ -20,16 +15,10 @@ enum RPCFloodScript {
             body = b"\\x0a\\x03big"
             return struct.pack(">IBBHI", 8 + len(body), 1, 0, 10, request_id) + body
         s = socket.create_connection(("127.0.0.1", rpc_port), timeout=60)
-        before = resident()
         def send():
             for k in range(count // 100):
                 s.sendall(b"".join(get(k * 100 + j + 1) for j in range(100)))
-        sender = threading.Thread(target=send, daemon=True)
-        sender.start()
-        growth = 0
-        for _ in range(15):
-            time.sleep(0.1)
-            growth = max(growth, resident() - before)
+        sender, growth = flood_growth(pid, send)
         responses = s.makefile("rb", buffering=1 << 20)
         answered = set()
         for n in range(count):
@@ -42,9 +31,4 @@ enum RPCFloodScript {
         sender.join()
         print("ok growth", growth >> 20)
         """
-
-    /// The growth the script printed, in MiB.
-    static func growth(in output: String) -> Int? {
-        output.split(separator: "\n").first { $0.hasPrefix("ok growth ") }.flatMap { Int($0.dropFirst("ok growth ".count)) }
-    }
 }

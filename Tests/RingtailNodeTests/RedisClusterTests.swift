@@ -62,7 +62,7 @@ struct RedisClusterTests {
         try await withRedisCluster { nodes in
             let port = try #require(nodes[0].redisPort)
             let result = try python.run(["-c", RedisFloodScript.source, "\(port)", "\(nodes[0].pid)", "4000"], seconds: 90)
-            #expect(result.status == 0 && RedisFloodScript.growth(in: result.stdout) != nil, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+            #expect(result.status == 0 && FloodScript.growth(in: result.stdout) != nil, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         }
     }
 

@@ -299,7 +299,7 @@ struct RedisFrontDoorTests {
             let result = try python.run(["-c", RedisFloodScript.source, "\(try #require(node.redisPort))", "\(node.pid)", "8000"], seconds: 60)
             #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
             // 8,000 replies are 500 MiB; measured 1–2 MiB of growth, 374 MiB before the pause.
-            let growth = try #require(RedisFloodScript.growth(in: result.stdout))
+            let growth = try #require(FloodScript.growth(in: result.stdout))
             #expect(growth < 64, "the node's resident memory grew \(growth) MiB")
         }
     }
