@@ -113,6 +113,8 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tu
             // Kept for later: a paused connection's reads are already held, this is the rest
             // of the current one.
             if var pending = cumulation {
+                // Taken out first: appending to a buffer also held there would copy it.
+                cumulation = nil
                 pending.writeBuffer(&incoming)
                 cumulation = pending
             } else {
