@@ -10,15 +10,9 @@ def bulk(*words):
 
 """#
 
-    /// Raw socket checks; exits non-zero with a message on the first mismatch.
-    static let rawScript = pythonBulk + #"""
-import socket, sys
-port = int(sys.argv[1])
-
-def connect():
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    return s
-
+    /// `read_exactly(s, expected)`: reads as many bytes as `expected` holds from socket `s`
+    /// and exits non-zero with both when they differ.
+    static let pythonReadExactly = #"""
 def read_exactly(s, expected):
     data = b""
     while len(data) < len(expected):
@@ -28,6 +22,17 @@ def read_exactly(s, expected):
         data += chunk
     if data != expected:
         raise SystemExit("expected %r\n     got %r" % (expected[:300], data[:300]))
+
+"""#
+
+    /// Raw socket checks; exits non-zero with a message on the first mismatch.
+    static let rawScript = pythonBulk + pythonReadExactly + #"""
+import socket, sys
+port = int(sys.argv[1])
+
+def connect():
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return s
 
 # Pipelined: 1 write, 203 replies in order, mixing multibulk and inline requests.
 s = connect()

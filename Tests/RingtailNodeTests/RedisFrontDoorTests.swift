@@ -260,31 +260,23 @@ struct RedisFrontDoorTests {
     /// Replies of many connections read in one event-loop turn are written together at its
     /// end: each connection must still get exactly its own replies, in its order.
     @Test func manyConnectionsPipeliningAtOnceGetTheirOwnRepliesInOrder() async throws {
-        let script = """
+        let script = Self.pythonBulk + Self.pythonReadExactly + """
             import socket, sys
             port = int(sys.argv[1])
-            def command(*words):
-                return b"*%d\\r\\n" % len(words) + b"".join(b"$%d\\r\\n%s\\r\\n" % (len(w), w) for w in words)
             connections = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(24)]
             expected = []
             for i, c in enumerate(connections):
                 requests, replies = [], []
                 for j in range(60):
                     key, value = b"c%d-k%d" % (i, j), b"value-%d-%d" % (i, j) * (1 + j % 5)
-                    requests += [command(b"SET", key, value), command(b"GET", key)]
+                    requests += [bulk(b"SET", key, value), bulk(b"GET", key)]
                     replies += [b"+OK\\r\\n", b"$%d\\r\\n%s\\r\\n" % (len(value), value)]
-                requests.append(command(b"GET", b"c%d-missing" % i))
+                requests.append(bulk(b"GET", b"c%d-missing" % i))
                 replies.append(b"$-1\\r\\n")
                 c.sendall(b"".join(requests))
                 expected.append(b"".join(replies))
             for c, want in zip(connections, expected):
-                got = b""
-                while len(got) < len(want):
-                    chunk = c.recv(65536)
-                    if not chunk:
-                        break
-                    got += chunk
-                assert got == want, (got[:200], want[:200])
+                read_exactly(c, want)
             print("ok")
             """
         try await runPythonAgainstNode(script)
