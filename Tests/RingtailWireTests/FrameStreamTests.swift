@@ -1,12 +1,37 @@
 import NIOCore
-import NIOEmbedded
 import RingtailWire
 import Testing
 import RingtailModel
 
-/// Frames of every message type through the NIO decoder: whole, byte by byte and in random
-/// splits, always decoding to the same messages in order.
-@Suite struct FrameDecoderTests {
+/// Frames of every message type split from a stream as the connection handlers do (bytes
+/// gathered across reads, `FrameParser` stepping through them): whole, byte by byte and in
+/// random splits, always decoding to the same messages in order.
+@Suite struct FrameStreamTests {
+    /// Gathers reads and splits them into frames; a recoverable error is passed on, any other
+    /// is thrown (the stream is out of sync).
+    struct Stream {
+        let parser: FrameParser
+        var pending = ByteBuffer()
+
+        init(maxFrameBytes: Int) {
+            parser = FrameParser(maxFrameBytes: maxFrameBytes)
+        }
+
+        mutating func read(_ chunk: ByteBuffer) throws(FrameError) -> [FrameOrFailure] {
+            var chunk = chunk
+            pending.writeBuffer(&chunk)
+            var out: [FrameOrFailure] = []
+            while true {
+                do {
+                    guard case .frame(let frame) = try parser.parseStep(&pending) else { return out }
+                    out.append(.frame(frame))
+                } catch where error.isRecoverable {
+                    out.append(.failure(error))
+                }
+            }
+        }
+    }
+
     /// One message of every type (defaults, decoded from an empty body) plus a few with data.
     static var samples: [AnyMessage] {
         var messages = MessageType.allCases.map { type in
@@ -28,16 +53,15 @@ import RingtailModel
     }
 
     private func decodeAll(chunks: [ByteBuffer]) throws -> [(UInt32, AnyMessage)] {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1 << 20)))
+        var stream = Stream(maxFrameBytes: 1 << 20)
         var decoded: [(UInt32, AnyMessage)] = []
         for chunk in chunks {
-            try channel.writeInbound(chunk)
-            while let output = try channel.readInbound(as: FrameOrFailure.self) {
+            for output in try stream.read(chunk) {
                 guard case .frame(let frame) = output else { throw FrameTestError.unexpectedFailure }
                 decoded.append((frame.requestID, try frame.decodeMessage()))
             }
         }
-        _ = try channel.finish()
+        #expect(stream.pending.readableBytes == 0, "bytes left over")
         return decoded
     }
 
@@ -85,37 +109,34 @@ import RingtailModel
     }
 
     @Test func oversizeLengthIsRejectedBeforeTheBodyArrives() {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1024)))
+        var stream = Stream(maxFrameBytes: 1024)
         var header = ByteBuffer()
         header.writeInteger(UInt32(1025))
-        #expect(throws: FrameError.self) { try channel.writeInbound(header) }
-        _ = try? channel.finish()
+        #expect(throws: FrameError.self) { try stream.read(header) }
     }
 
     @Test func tooShortLengthIsRejected() {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1024)))
-        #expect(throws: FrameError.self) { try channel.writeInbound(ByteBuffer(bytes: [0, 0, 0, 7, 1, 0, 0, 0, 0, 0, 0])) }
-        _ = try? channel.finish()
+        var stream = Stream(maxFrameBytes: 1024)
+        #expect(throws: FrameError.self) { try stream.read(ByteBuffer(bytes: [0, 0, 0, 7, 1, 0, 0, 0, 0, 0, 0])) }
     }
 
     @Test func unsupportedVersionIsReportedAndTheStreamContinues() throws {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(maxFrameBytes: 1024)))
+        var reader = Stream(maxFrameBytes: 1024)
         var stream = ByteBuffer()
         stream.writeFrame(Frame(version: 9, messageTypeRaw: MessageType.pingRequest.rawValue, requestID: 5, body: ByteBuffer()))
         stream.writeFrame(AnyMessage.pingRequest(PingRequest()), requestID: 6)
-        try channel.writeInbound(stream)
-        guard case .failure(let error)? = try channel.readInbound(as: FrameOrFailure.self) else {
+        let outputs = try reader.read(stream)
+        guard case .failure(let error)? = outputs.first else {
             Issue.record("expected a failure first")
             return
         }
         #expect(error.requestID == 5)
         #expect(error.code == .unsupportedVersion)
-        guard case .frame(let frame)? = try channel.readInbound(as: FrameOrFailure.self) else {
+        guard outputs.count > 1, case .frame(let frame) = outputs[1] else {
             Issue.record("expected the next frame")
             return
         }
         #expect(frame.requestID == 6)
-        _ = try channel.finish()
     }
 
     @Test func unknownTypeAndBadBodiesAreFrameErrors() {
