@@ -10,6 +10,7 @@ import PackageDescription
 ///   RingtailModel ← RingtailChecker ← cache-checker (also RingtailClient)
 ///   CSodium ← RingtailCrypto
 ///   RingtailAllocator ← RingtailNode; CJemalloc ← cache-node (jemalloc as the node's malloc)
+///   CEpoll ← RingtailLoop ← RingtailNode
 /// The request path's modules skip the runtime exclusivity checks in release builds: they were
 /// ~5% of a pipelined request's CPU (docs/BENCHMARKS.md). Debug builds, and so the test suite,
 /// keep checking, which is where an overlapping access would show. The scripts' release builds
@@ -98,6 +99,19 @@ let package = Package(
             swiftSettings: requestPath
         ),
 
+        // What Glibc's Swift module leaves out for RingtailLoop: epoll, eventfd, accept4, thread names.
+        .target(name: "CEpoll"),
+        // A hand-written epoll event loop conforming to NIO's EventLoop, plus non-blocking socket
+        // helpers: the Redis front door's I/O without a channel pipeline.
+        .target(
+            name: "RingtailLoop",
+            dependencies: [
+                "CEpoll",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: requestPath
+        ),
+
         // Async client library used by cachectl and the tests; the node's peer connections too.
         .target(
             name: "RingtailClient",
@@ -123,6 +137,7 @@ let package = Package(
                 "RingtailAntiEntropy",
                 "RingtailClient",
                 "RingtailRESP",
+                "RingtailLoop",
                 "RingtailAllocator",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -205,6 +220,14 @@ let package = Package(
                 "RingtailRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "RingtailLoopTests",
+            dependencies: [
+                "RingtailLoop",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(
