@@ -63,6 +63,12 @@ public struct RESPParser: Sendable {
     /// True between requests: nothing of a request is buffered.
     public var isIdle: Bool { state == .idle }
 
+    /// Lets go of the last request's arguments, slices of the caller's buffer, so that the
+    /// buffer is no longer shared and can be refilled in place. Only between requests.
+    public mutating func releaseArguments() {
+        if state == .idle { arguments.removeAll(keepingCapacity: true) }
+    }
+
     /// Consumes at most one element of `buffer`.
     public mutating func parseStep(_ buffer: inout ByteBuffer) throws(RESPProtocolError) -> ParseResult {
         switch state {

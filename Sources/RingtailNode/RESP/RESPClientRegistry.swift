@@ -12,7 +12,7 @@ final class RESPClientRecord: Sendable {
     }
 
     let id: Int64
-    let channel: any Channel
+    let closer: any RESPConnectionCloser
     /// `ip:port` of the client, and of the listener it connected to.
     let address: String
     let localAddress: String
@@ -23,11 +23,11 @@ final class RESPClientRecord: Sendable {
     let lastCommand = Atomic<UInt8>(0)
     let details = Mutex(Details())
 
-    init(id: Int64, channel: any Channel, nowNanos: UInt64) {
+    init(id: Int64, closer: any RESPConnectionCloser, remote: SocketAddress?, local: SocketAddress?, nowNanos: UInt64) {
         self.id = id
-        self.channel = channel
-        self.address = channel.remoteAddress.map(Self.describe) ?? "?"
-        self.localAddress = channel.localAddress.map(Self.describe) ?? "?"
+        self.closer = closer
+        self.address = remote.map(Self.describe) ?? "?"
+        self.localAddress = local.map(Self.describe) ?? "?"
         self.connectedNanos = nowNanos
         self.lastActiveNanos = Atomic(nowNanos)
     }

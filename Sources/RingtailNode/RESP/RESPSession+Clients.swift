@@ -120,7 +120,7 @@ extension RESPSession {
     /// Closes `targets`' connections; succeeds on `eventLoop` once all are closed (a
     /// connection that closed on its own meanwhile counts as closed).
     private static func closing(_ targets: [RESPClientRecord], on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
-        let closes = targets.map { $0.channel.close() }
+        let closes = targets.map { $0.closer.close() }
         return EventLoopFuture.whenAllComplete(closes, on: eventLoop).map { _ in }
     }
 }
