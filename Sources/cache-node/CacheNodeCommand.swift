@@ -39,6 +39,12 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("redis-max-clients"), help: "Most Redis connections at once; more are refused with Redis's error (lowered to fit the open-file limit). [env: RINGTAIL_REDIS_MAX_CLIENTS]")
     var redisMaxClients: Int = environment("RINGTAIL_REDIS_MAX_CLIENTS").flatMap { Int($0) } ?? 10_000
 
+    @Option(name: .customLong("redis-io"), help: "What carries Redis connections: epoll (hand-written loops) or nio (SwiftNIO channels). [env: RINGTAIL_REDIS_IO]")
+    var redisIO: String = environment("RINGTAIL_REDIS_IO") ?? "epoll"
+
+    @Option(name: .customLong("redis-io-threads"), help: "Epoll loops serving Redis connections; 0 for one per core. [env: RINGTAIL_REDIS_IO_THREADS]")
+    var redisIOThreads: Int = environment("RINGTAIL_REDIS_IO_THREADS").flatMap { Int($0) } ?? 0
+
     @Option(name: .customLong("slowlog-slower-than"), help: "Redis commands taking at least this long go into SLOWLOG, e.g. 10ms; 0s logs every command, off none. [env: RINGTAIL_SLOWLOG_SLOWER_THAN]")
     var slowlogSlowerThan: String = environment("RINGTAIL_SLOWLOG_SLOWER_THAN") ?? "10ms"
 
@@ -228,6 +234,14 @@ struct CacheNodeCommand: AsyncParsableCommand {
             throw ValidationError("--redis-max-clients must be at least 1, got \(redisMaxClients)")
         }
         configuration.redisMaxClients = redisMaxClients
+        guard let io = RedisIO(rawValue: redisIO) else {
+            throw ValidationError("--redis-io must be epoll or nio, got '\(redisIO)'")
+        }
+        configuration.redisIO = io
+        guard (0...256).contains(redisIOThreads) else {
+            throw ValidationError("--redis-io-threads must be between 0 and 256, got \(redisIOThreads)")
+        }
+        configuration.redisIOThreads = redisIOThreads == 0 ? nil : redisIOThreads
         configuration.slowlogThresholdMillis = slowlogSlowerThan == "off" ? nil : try millis(slowlogSlowerThan, option: "--slowlog-slower-than")
         guard (0...1_000_000).contains(slowlogMaxLen) else {
             throw ValidationError("--slowlog-max-len must be between 0 and 1000000, got \(slowlogMaxLen)")

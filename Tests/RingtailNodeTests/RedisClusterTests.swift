@@ -57,9 +57,10 @@ struct RedisClusterTests {
     /// own; every reply arrives whole and in request order. (Parsing resumed synchronously
     /// made a writability event inside a flush write the flushed replies a second time here:
     /// about 1 MiB of them repeated, in 2 of 4 runs.)
-    @Test func aFloodOfCoordinatedGetsIsAnsweredInOrder() async throws {
+    @Test(arguments: ["epoll", "nio"])
+    func aFloodOfCoordinatedGetsIsAnsweredInOrder(io: String) async throws {
         let python = try ExternalTool.pythonWithRedis()
-        try await withRedisCluster { nodes in
+        try await withRedisCluster(io: io) { nodes in
             let port = try #require(nodes[0].redisPort)
             let result = try python.run(["-c", RedisFloodScript.source, "\(port)", "\(nodes[0].pid)", "4000"], seconds: 90)
             #expect(result.status == 0 && FloodScript.growth(in: result.stdout) != nil, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
@@ -68,9 +69,10 @@ struct RedisClusterTests {
 
     /// The same flood with QUIT, then a protocol error, at its end, through a coordinator:
     /// deferred replies first, then the close.
-    @Test func aPausedCoordinatedReadStillEndsWithItsQuitOrProtocolError() async throws {
+    @Test(arguments: ["epoll", "nio"])
+    func aPausedCoordinatedReadStillEndsWithItsQuitOrProtocolError(io: String) async throws {
         let python = try ExternalTool.pythonWithRedis()
-        try await withRedisCluster { nodes in
+        try await withRedisCluster(io: io) { nodes in
             let port = try #require(nodes[0].redisPort)
             let result = try python.run(["-c", RedisFloodScript.endsSource, "\(port)", "3000"], seconds: 90)
             #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
@@ -96,11 +98,12 @@ struct RedisClusterTests {
 
     /// Starts node-1, then node-2 and node-3 joining it, each with a Redis listener, and waits
     /// until every node sees all three alive. Logs are printed only when the body throws.
-    func withRedisCluster(_ body: ([NodeProcess]) async throws -> Void) async throws {
+    func withRedisCluster(io: String = "epoll", _ body: ([NodeProcess]) async throws -> Void) async throws {
+        let flags = Self.flags + ["--redis-io", io]
         try await withNodeGroup { group in
-            let first = try group.start(nodeID: "node-1", arguments: Self.flags)
+            let first = try group.start(nodeID: "node-1", arguments: flags)
             for index in 2...3 {
-                try group.start(nodeID: "node-\(index)", arguments: Self.flags + ["--join", first.address])
+                try group.start(nodeID: "node-\(index)", arguments: flags + ["--join", first.address])
             }
             let nodes = group.nodes
             let helper = ClusterProcessTests()

@@ -8,6 +8,12 @@ import Testing
 struct RedisFrontDoorTests {
     static let redisFlags = ["--redis-listen", "127.0.0.1:0"]
 
+    /// The tests that exercise the connection itself (pipelining, back-pressure, closing) run
+    /// over both I/O layers; the rest over the default one, epoll.
+    static func flags(_ io: String) -> [String] {
+        redisFlags + ["--redis-io", io]
+    }
+
     /// One redis-cli session (one connection) fed a script on stdin; replies as redis-cli
     /// prints them with `--no-raw`.
     @Test func redisCLICommandsAndErrorTexts() async throws {
@@ -81,8 +87,9 @@ struct RedisFrontDoorTests {
 
     /// Raw bytes over one socket: pipelined requests answered in order in one go, inline
     /// commands, RESP3 forms after HELLO 3, and a protocol error that closes the connection.
-    @Test func rawProtocolPipeliningAndErrors() async throws {
-        try await runPythonAgainstNode(Self.rawScript)
+    @Test(arguments: ["epoll", "nio"])
+    func rawProtocolPipeliningAndErrors(io: String) async throws {
+        try await runPythonAgainstNode(Self.rawScript, flags: Self.flags(io))
     }
 
     /// The Python client over RESP3 (its default: HELLO 3) and RESP2.
@@ -246,9 +253,10 @@ struct RedisFrontDoorTests {
 
     /// A short redis-benchmark run: every reply must be a success (redis-benchmark stops at
     /// the first error reply and says so).
-    @Test func redisBenchmarkRunsWithoutErrors() async throws {
+    @Test(arguments: ["epoll", "nio"])
+    func redisBenchmarkRunsWithoutErrors(io: String) async throws {
         let benchmark = try ExternalTool.redisBenchmark()
-        try await withNode(arguments: Self.redisFlags) { node in
+        try await withNode(arguments: Self.flags(io)) { node in
             let result = try benchmark.run(["-p", "\(try #require(node.redisPort))", "-t", "set,get", "-n", "2000", "-q"], seconds: 20)
             #expect(result.status == 0, "\(result.stderr)")
             let text = result.stdout + result.stderr
@@ -259,7 +267,8 @@ struct RedisFrontDoorTests {
 
     /// Replies of many connections read in one event-loop turn are written together at its
     /// end: each connection must still get exactly its own replies, in its order.
-    @Test func manyConnectionsPipeliningAtOnceGetTheirOwnRepliesInOrder() async throws {
+    @Test(arguments: ["epoll", "nio"])
+    func manyConnectionsPipeliningAtOnceGetTheirOwnRepliesInOrder(io: String) async throws {
         let script = Self.pythonBulk + Self.pythonReadExactly + """
             import socket, sys
             port = int(sys.argv[1])
@@ -279,15 +288,16 @@ struct RedisFrontDoorTests {
                 read_exactly(c, want)
             print("ok")
             """
-        try await runPythonAgainstNode(script)
+        try await runPythonAgainstNode(script, flags: Self.flags(io))
     }
 
     /// A client that pipelines GETs of 64 KiB values without reading: a few KiB of requests
     /// ask for hundreds of MiB of replies, and the node must not buffer them all (it stops
     /// parsing while the socket is full); every reply still arrives, whole and in order.
-    @Test func aClientThatDoesNotReadCannotMakeTheNodeBufferItsReplies() async throws {
+    @Test(arguments: ["epoll", "nio"])
+    func aClientThatDoesNotReadCannotMakeTheNodeBufferItsReplies(io: String) async throws {
         let python = try ExternalTool.pythonWithRedis()
-        try await withNode(arguments: Self.redisFlags) { node in
+        try await withNode(arguments: Self.flags(io)) { node in
             let result = try python.run(["-c", RedisFloodScript.source, "\(try #require(node.redisPort))", "\(node.pid)", "8000"], seconds: 60)
             #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
             // 8,000 replies are 500 MiB; measured 1–2 MiB of growth, 374 MiB before the pause.
@@ -298,9 +308,10 @@ struct RedisFrontDoorTests {
 
     /// QUIT or a protocol error at the end of a flood the node stopped parsing in the middle
     /// of: the part left unparsed still ends the connection the way it says.
-    @Test func aPausedReadStillEndsWithItsQuitOrProtocolError() async throws {
+    @Test(arguments: ["epoll", "nio"])
+    func aPausedReadStillEndsWithItsQuitOrProtocolError(io: String) async throws {
         let python = try ExternalTool.pythonWithRedis()
-        try await withNode(arguments: Self.redisFlags) { node in
+        try await withNode(arguments: Self.flags(io)) { node in
             let result = try python.run(["-c", RedisFloodScript.endsSource, "\(try #require(node.redisPort))", "3000"], seconds: 60)
             #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         }

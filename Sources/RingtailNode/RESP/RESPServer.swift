@@ -45,12 +45,23 @@ public final class RESPServer: Service, Sendable {
             context.sampleInstantaneous()
         }
         defer { sampler.cancel() }
-        try await Listener.serve(
-            makeBootstrap(context), host: address.host, port: address.port,
-            protocolName: "redis", bound: bound, logger: logger
-        ) {
-            await context.counters.waitForInFlight(upToMillis: 5000)
-            await registry.closeAll()
+        let configuration = node.configuration
+        switch configuration.redisIO {
+        case .epoll:
+            let threads = configuration.redisIOThreads ?? System.coreCount
+            try await EpollRESPFrontDoor.serve(
+                host: address.host, port: address.port, threads: threads, context: context, bound: bound, logger: logger
+            ) {
+                await context.counters.waitForInFlight(upToMillis: 5000)
+            }
+        case .nio:
+            try await Listener.serve(
+                makeBootstrap(context), host: address.host, port: address.port,
+                protocolName: "redis", bound: bound, logger: logger
+            ) {
+                await context.counters.waitForInFlight(upToMillis: 5000)
+                await registry.closeAll()
+            }
         }
     }
 
