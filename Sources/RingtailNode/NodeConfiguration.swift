@@ -28,9 +28,8 @@ public struct NodeConfiguration: Sendable {
     /// Most Redis connections open at once; the next one is told so and closed, as Redis's
     /// `maxclients` does.
     public var redisMaxClients: Int = 10_000
-    /// What carries the Redis connections: hand-written epoll loops (the default: about 2 µs of
-    /// CPU less per unpipelined request than SwiftNIO's channels, docs/BENCHMARKS.md) or NIO.
-    public var redisIO: RedisIO = .epoll
+    /// What carries the Redis connections (`RedisIO`).
+    public var redisIO: RedisIO = .auto
     /// Epoll loops of the Redis front door (`redisIO == .epoll`); nil for one per core.
     public var redisIOThreads: Int? = nil
     /// Redis commands taking at least this many milliseconds go into SLOWLOG; nil logs none.
@@ -65,9 +64,14 @@ public struct NodeConfiguration: Sendable {
     }
 }
 
-/// The I/O layer under the Redis front door.
+/// The I/O layer under the Redis front door. Epoll loops cost about 2 µs of CPU less per
+/// unpipelined request than SwiftNIO's channels, but a coordinated command on them crosses to
+/// the NIO loop of its peer connections and back (docs/BENCHMARKS.md).
 public enum RedisIO: String, Sendable, CaseIterable {
-    /// `EpollLoop`s of their own: one read and one write per ready socket.
+    /// Epoll for connections accepted while the node serves alone, NIO for those accepted
+    /// while it coordinates across replicas.
+    case auto
+    /// `EpollLoop`s of their own for every connection: one read and one write per ready socket.
     case epoll
     /// The node's SwiftNIO event loops, as the binary RPC and the admin API use.
     case nio

@@ -39,8 +39,8 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("redis-max-clients"), help: "Most Redis connections at once; more are refused with Redis's error (lowered to fit the open-file limit). [env: RINGTAIL_REDIS_MAX_CLIENTS]")
     var redisMaxClients: Int = environment("RINGTAIL_REDIS_MAX_CLIENTS").flatMap { Int($0) } ?? 10_000
 
-    @Option(name: .customLong("redis-io"), help: "What carries Redis connections: epoll (hand-written loops) or nio (SwiftNIO channels). [env: RINGTAIL_REDIS_IO]")
-    var redisIO: String = environment("RINGTAIL_REDIS_IO") ?? "epoll"
+    @Option(name: .customLong("redis-io"), help: "What carries Redis connections: epoll (hand-written loops), nio (SwiftNIO channels) or auto (epoll while the node serves alone, nio once it coordinates replicas). [env: RINGTAIL_REDIS_IO]")
+    var redisIO: String = environment("RINGTAIL_REDIS_IO") ?? "auto"
 
     @Option(name: .customLong("redis-io-threads"), help: "Epoll loops serving Redis connections; 0 for one per core. [env: RINGTAIL_REDIS_IO_THREADS]")
     var redisIOThreads: Int = environment("RINGTAIL_REDIS_IO_THREADS").flatMap { Int($0) } ?? 0
@@ -235,7 +235,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
         }
         configuration.redisMaxClients = redisMaxClients
         guard let io = RedisIO(rawValue: redisIO) else {
-            throw ValidationError("--redis-io must be epoll or nio, got '\(redisIO)'")
+            throw ValidationError("--redis-io must be auto, epoll or nio, got '\(redisIO)'")
         }
         configuration.redisIO = io
         guard (0...256).contains(redisIOThreads) else {

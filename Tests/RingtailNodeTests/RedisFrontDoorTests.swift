@@ -253,6 +253,17 @@ struct RedisFrontDoorTests {
 
     /// A short redis-benchmark run: every reply must be a success (redis-benchmark stops at
     /// the first error reply and says so).
+    /// INFO says which I/O layer carries the connections: a lone node's are on the epoll
+    /// loops unless NIO was asked for.
+    @Test(arguments: [("auto", 1), ("epoll", 1), ("nio", 0)])
+    func infoNamesTheIOLayer(io: String, onEpoll: Int) async throws {
+        let cli = try ExternalTool.redisCLI()
+        try await withNode(arguments: Self.flags(io)) { node in
+            let clients = try cli.run(["-p", "\(try #require(node.redisPort))", "INFO", "clients"]).stdout
+            #expect(clients.contains("ringtail_redis_io:\(io)\r") && clients.contains("ringtail_clients_on_epoll:\(onEpoll)\r"), "\(clients)")
+        }
+    }
+
     @Test(arguments: ["epoll", "nio"])
     func redisBenchmarkRunsWithoutErrors(io: String) async throws {
         let benchmark = try ExternalTool.redisBenchmark()

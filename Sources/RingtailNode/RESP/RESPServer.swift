@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import RingtailLoop
 import RingtailModel
 import ServiceLifecycle
 import Synchronization
@@ -47,12 +48,15 @@ public final class RESPServer: Service, Sendable {
         defer { sampler.cancel() }
         let configuration = node.configuration
         switch configuration.redisIO {
-        case .epoll:
+        case .auto, .epoll:
             let threads = configuration.redisIOThreads ?? System.coreCount
+            let adopt = configuration.redisIO == .auto ? adopter(context) : nil
             try await EpollRESPFrontDoor.serve(
-                host: address.host, port: address.port, threads: threads, context: context, bound: bound, logger: logger
+                host: address.host, port: address.port, threads: threads, context: context, bound: bound,
+                adopt: adopt, logger: logger
             ) {
                 await context.counters.waitForInFlight(upToMillis: 5000)
+                await registry.closeAll()
             }
         case .nio:
             try await Listener.serve(
@@ -62,6 +66,37 @@ public final class RESPServer: Service, Sendable {
                 await context.counters.waitForInFlight(upToMillis: 5000)
                 await registry.closeAll()
             }
+        }
+    }
+
+    /// Auto: a connection accepted while the node serves alone stays on the epoll loops; one
+    /// accepted while it coordinates across replicas goes to NIO, whose loops also carry the
+    /// peer connections, so its commands do not cross threads twice each.
+    private func adopter(_ context: RESPServerContext) -> @Sendable (AcceptedSocket) -> Bool {
+        { accepted in
+            guard context.coordinatorIfClustered != nil else { return false }
+            self.adoptIntoNIO(accepted, context: context)
+            return true
+        }
+    }
+
+    /// Serves an accepted connection on a NIO channel, as `makeBootstrap`'s children are.
+    private func adoptIntoNIO(_ accepted: AcceptedSocket, context: RESPServerContext) {
+        let logger = self.logger
+        let registry = self.registry
+        let adopted = ClientBootstrap(group: group)
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelInitializer { child in
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(RESPServerHandler(server: context, eventLoop: child.eventLoop, logger: logger))
+                    registry.register(child)
+                }
+            }
+            .withConnectedSocket(accepted.fd)
+        // A failure after the channel was made has closed the descriptor with it; only one
+        // before (the channel could not be made at all) leaves it open.
+        adopted.whenFailure { error in
+            logger.warning("cannot hand a redis connection to NIO", metadata: ["error": "\(error)"])
         }
     }
 

@@ -63,6 +63,8 @@ final class RESPServerContext: Sendable {
 /// Counters of the Redis front door, across connections.
 final class RESPCounters: Sendable {
     let openConnections = Atomic<Int>(0)
+    /// Of those, the ones on the epoll loops (the rest are on NIO channels).
+    let epollConnections = Atomic<Int>(0)
     let totalConnections = Atomic<Int>(0)
     /// Connections refused because `redisMaxClients` were open.
     let rejectedConnections = Atomic<Int>(0)

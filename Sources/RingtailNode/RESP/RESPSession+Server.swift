@@ -51,7 +51,9 @@ extension RESPSession {
             case "clients":
                 text += """
                     # Clients\r\nconnected_clients:\(server.counters.openConnections.load(ordering: .relaxed))\r\n\
-                    maxclients:\(server.maxClients.load(ordering: .relaxed))\r\nblocked_clients:0\r\n
+                    maxclients:\(server.maxClients.load(ordering: .relaxed))\r\nblocked_clients:0\r\n\
+                    ringtail_redis_io:\(node.configuration.redisIO.rawValue)\r\n\
+                    ringtail_clients_on_epoll:\(server.counters.epollConnections.load(ordering: .relaxed))\r\n
                     """
             case "memory":
                 text += """

@@ -17,6 +17,7 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
     let loop: EpollLoop
     private let listener: TCPListener
     private let server: RESPServerContext
+    private let adopt: (@Sendable (AcceptedSocket) -> Bool)?
     private let logger: Logger
     private let receive = EpollReceiveBuffer()
     private var sockets: [ObjectIdentifier: EpollRESPSocket] = [:]
@@ -25,10 +26,11 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
     private var failuresSinceLog = 0
     private var lastLog: NIODeadline?
 
-    init(loop: EpollLoop, listener: TCPListener, server: RESPServerContext, logger: Logger) {
+    init(loop: EpollLoop, listener: TCPListener, server: RESPServerContext, adopt: (@Sendable (AcceptedSocket) -> Bool)?, logger: Logger) {
         self.loop = loop
         self.listener = listener
         self.server = server
+        self.adopt = adopt
         self.logger = logger
     }
 
@@ -68,8 +70,11 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
 
     private func open(_ accepted: AcceptedSocket) {
         Self.keepAlive(accepted.fd)
+        if let adopt, adopt(accepted) { return }
+        let counters = server.counters
         let socket = EpollRESPSocket(accepted, loop: loop, receive: receive, server: server, logger: logger) { [unowned self] closed in
             sockets.removeValue(forKey: ObjectIdentifier(closed))
+            counters.epollConnections.subtract(1, ordering: .relaxed)
         }
         do {
             try loop.watch(accepted.fd, for: .readable, socket)
@@ -79,6 +84,7 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
             return
         }
         sockets[ObjectIdentifier(socket)] = socket
+        counters.epollConnections.add(1, ordering: .relaxed)
         socket.connection.opened(closer: EpollRESPCloser(socket: NIOLoopBound(socket, eventLoop: loop)), remote: accepted.remoteAddress, local: accepted.localAddress)
     }
 
