@@ -30,7 +30,7 @@ public struct NodeConfiguration: Sendable {
     public var redisMaxClients: Int = 10_000
     /// What carries the Redis connections (`RedisIO`).
     public var redisIO: RedisIO = .auto
-    /// Epoll loops of the Redis front door (`redisIO == .epoll`); nil for one per core.
+    /// Epoll loops of the Redis front door (`redisIO` epoll or auto); nil for half the cores.
     public var redisIOThreads: Int? = nil
     /// Redis commands taking at least this many milliseconds go into SLOWLOG; nil logs none.
     public var slowlogThresholdMillis: UInt64? = 10

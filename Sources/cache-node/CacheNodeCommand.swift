@@ -42,7 +42,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("redis-io"), help: "What carries Redis connections: epoll (hand-written loops), nio (SwiftNIO channels) or auto (epoll while the node serves alone, nio once it coordinates replicas). [env: RINGTAIL_REDIS_IO]")
     var redisIO: String = environment("RINGTAIL_REDIS_IO") ?? "auto"
 
-    @Option(name: .customLong("redis-io-threads"), help: "Epoll loops serving Redis connections; 0 for one per core. [env: RINGTAIL_REDIS_IO_THREADS]")
+    @Option(name: .customLong("redis-io-threads"), help: "Epoll loops serving Redis connections; 0 for half the cores (at least one). [env: RINGTAIL_REDIS_IO_THREADS]")
     var redisIOThreads: Int = environment("RINGTAIL_REDIS_IO_THREADS").flatMap { Int($0) } ?? 0
 
     @Option(name: .customLong("slowlog-slower-than"), help: "Redis commands taking at least this long go into SLOWLOG, e.g. 10ms; 0s logs every command, off none. [env: RINGTAIL_SLOWLOG_SLOWER_THAN]")
