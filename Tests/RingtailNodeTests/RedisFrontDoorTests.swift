@@ -302,6 +302,40 @@ struct RedisFrontDoorTests {
         try await runPythonAgainstNode(script, flags: Self.flags(io))
     }
 
+    /// Requests far larger than one socket read (values of 64 KiB to 1 MiB), sent in chunks
+    /// of random sizes, interleaved with small ones on other connections: every value comes
+    /// back byte for byte. On epoll the loop's connections share one receive buffer, which a
+    /// request split across reads must not lose or overwrite.
+    @Test(arguments: ["epoll", "nio"])
+    func requestsSplitAcrossManyReadsArriveWhole(io: String) async throws {
+        let script = Self.pythonBulk + Self.pythonReadExactly + """
+            import random, socket, sys, time
+            port = int(sys.argv[1])
+            rng = random.Random(7)
+            big = socket.create_connection(("127.0.0.1", port), timeout=20)
+            small = [socket.create_connection(("127.0.0.1", port), timeout=20) for _ in range(4)]
+            sizes = [100 << 10, 700 << 10, 1 << 20, 65536, 65537]
+            values = [bytes(rng.getrandbits(8) for _ in range(64)) * (size // 64) + b"x" * (size % 64) for size in sizes]
+            for i, value in enumerate(values):
+                request = bulk(b"SET", b"big-%d" % i, value)
+                position = 0
+                while position < len(request):
+                    step = rng.choice([1, 7, 1000, 16384, 65535, 65536, 200000])
+                    big.sendall(request[position:position + step])
+                    position += step
+                    # Other connections' requests land in the same loop between the pieces.
+                    c = rng.choice(small)
+                    c.sendall(bulk(b"SET", b"small", b"v%d" % position) + bulk(b"GET", b"small"))
+                    read_exactly(c, b"+OK\\r\\n" + b"$%d\\r\\nv%d\\r\\n" % (len(b"v%d" % position), position))
+                read_exactly(big, b"+OK\\r\\n")
+            for i, value in enumerate(values):
+                big.sendall(bulk(b"GET", b"big-%d" % i))
+                read_exactly(big, b"$%d\\r\\n%s\\r\\n" % (len(value), value))
+            print("ok")
+            """
+        try await runPythonAgainstNode(script, flags: Self.flags(io), seconds: 60)
+    }
+
     /// A client that pipelines GETs of 64 KiB values without reading: a few KiB of requests
     /// ask for hundreds of MiB of replies, and the node must not buffer them all (it stops
     /// parsing while the socket is full); every reply still arrives, whole and in order.
