@@ -24,8 +24,7 @@ final class AcceptPauseHandler: ChannelInboundHandler {
     private let protocolName: String
     private let logger: Logger
     private var paused = false
-    private var failuresSinceLog = 0
-    private var lastLog: NIODeadline?
+    private var failures = AcceptFailureLog()
 
     init(protocolName: String, logger: Logger) {
         self.protocolName = protocolName
@@ -33,11 +32,11 @@ final class AcceptPauseHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let ioError = error as? IOError, Self.isResourceShortage(ioError) else {
+        guard let ioError = error as? IOError, Self.isResourceShortage(errno: ioError.errnoCode) else {
             context.fireErrorCaught(error)
             return
         }
-        note(ioError)
+        failures.note("\(ioError)", protocolName: protocolName, logger: logger)
         guard !paused, let options = context.channel.syncOptions else { return }
         paused = true
         try? options.setOption(.autoRead, value: false)
@@ -48,21 +47,30 @@ final class AcceptPauseHandler: ChannelInboundHandler {
         }
     }
 
-    static func isResourceShortage(_ error: IOError) -> Bool {
-        switch error.errnoCode {
+    /// No descriptor or kernel memory left: the connection stays in the backlog, so accepting
+    /// again at once fails again.
+    static func isResourceShortage(errno: Int32) -> Bool {
+        switch errno {
         case EMFILE, ENFILE, ENOBUFS, ENOMEM: true
         default: false
         }
     }
+}
 
-    private func note(_ error: IOError) {
+/// Accept failures for want of resources, logged at most once per `AcceptPauseHandler.logInterval`
+/// with how many happened since: a full descriptor table can fail thousands of accepts a second.
+struct AcceptFailureLog {
+    private var failuresSinceLog = 0
+    private var lastLog: NIODeadline?
+
+    mutating func note(_ error: String, protocolName: String, logger: Logger) {
         failuresSinceLog += 1
         let now = NIODeadline.now()
-        if let lastLog, now - lastLog < Self.logInterval { return }
+        if let lastLog, now - lastLog < AcceptPauseHandler.logInterval { return }
         lastLog = now
         logger.warning("cannot accept connections; pausing accepts", metadata: [
             "protocol": "\(protocolName)", "error": "\(error)", "failures": "\(failuresSinceLog)",
-            "pause": "\(Self.pause.nanoseconds / 1_000_000) ms",
+            "pause": "\(AcceptPauseHandler.pause.nanoseconds / 1_000_000) ms",
         ])
         failuresSinceLog = 0
     }

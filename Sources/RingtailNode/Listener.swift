@@ -78,13 +78,34 @@ extension ServerBootstrap {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(tcpOption(TCP_KEEPIDLE), value: 300)
-            .childChannelOption(tcpOption(TCP_KEEPINTVL), value: 100)
-            .childChannelOption(tcpOption(TCP_KEEPCNT), value: 3)
-            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(tcpOption(TCP_KEEPIDLE), value: Int(ConnectionSettings.keepAliveIdleSeconds))
+            .childChannelOption(tcpOption(TCP_KEEPINTVL), value: Int(ConnectionSettings.keepAliveIntervalSeconds))
+            .childChannelOption(tcpOption(TCP_KEEPCNT), value: Int(ConnectionSettings.keepAliveProbes))
+            .childChannelOption(.maxMessagesPerRead, value: ConnectionSettings.maxMessagesPerRead)
     }
 
     private static func tcpOption(_ name: Int32) -> ChannelOptions.Types.SocketOption {
         ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: name))
+    }
+}
+
+/// The settings of long-lived client and peer connections, whichever I/O layer accepted them.
+enum ConnectionSettings {
+    /// TCP keepalive: probe after 300 s idle (Redis's `tcp-keepalive`), every 100 s, 3 times.
+    static let keepAliveIdleSeconds: Int32 = 300
+    static let keepAliveIntervalSeconds: Int32 = 100
+    static let keepAliveProbes: Int32 = 3
+    /// Reads NIO makes per readable event.
+    static let maxMessagesPerRead: UInt = 16
+
+    /// Sets the keepalive on a socket accepted outside NIO.
+    static func setKeepAlive(_ fd: Int32) {
+        for (level, name, value) in [
+            (SOL_SOCKET, SO_KEEPALIVE, Int32(1)), (Int32(IPPROTO_TCP), TCP_KEEPIDLE, keepAliveIdleSeconds),
+            (Int32(IPPROTO_TCP), TCP_KEEPINTVL, keepAliveIntervalSeconds), (Int32(IPPROTO_TCP), TCP_KEEPCNT, keepAliveProbes),
+        ] {
+            var option = value
+            _ = setsockopt(fd, level, name, &option, socklen_t(MemoryLayout<Int32>.size))
+        }
     }
 }

@@ -47,6 +47,12 @@ public final class RESPServer: Service, Sendable {
         }
         defer { sampler.cancel() }
         let configuration = node.configuration
+        // Coordinated commands answered first, then the NIO connections closed (an epoll
+        // front door closes its own after this).
+        let drain = {
+            await context.counters.waitForInFlight(upToMillis: 5000)
+            await registry.closeAll()
+        }
         switch configuration.redisIO {
         case .auto, .epoll:
             // Half the cores by default: the NIO loops (binary RPC, peers) and the kernel's
@@ -56,19 +62,14 @@ public final class RESPServer: Service, Sendable {
             let adopt = configuration.redisIO == .auto ? adopter(context) : nil
             try await EpollRESPFrontDoor.serve(
                 host: address.host, port: address.port, threads: threads, context: context, bound: bound,
-                adopt: adopt, logger: logger
-            ) {
-                await context.counters.waitForInFlight(upToMillis: 5000)
-                await registry.closeAll()
-            }
+                adopt: adopt, logger: logger,
+                drain: drain
+            )
         case .nio:
             try await Listener.serve(
                 makeBootstrap(context), host: address.host, port: address.port,
-                protocolName: "redis", bound: bound, logger: logger
-            ) {
-                await context.counters.waitForInFlight(upToMillis: 5000)
-                await registry.closeAll()
-            }
+                protocolName: "redis", bound: bound, logger: logger, drain: drain
+            )
         }
     }
 
@@ -86,15 +87,9 @@ public final class RESPServer: Service, Sendable {
     /// Serves an accepted connection on a NIO channel, as `makeBootstrap`'s children are.
     private func adoptIntoNIO(_ accepted: AcceptedSocket, context: RESPServerContext) {
         let logger = self.logger
-        let registry = self.registry
         let adopted = ClientBootstrap(group: group)
-            .channelOption(.maxMessagesPerRead, value: 16)
-            .channelInitializer { child in
-                child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(RESPServerHandler(server: context, eventLoop: child.eventLoop, logger: logger))
-                    registry.register(child)
-                }
-            }
+            .channelOption(.maxMessagesPerRead, value: ConnectionSettings.maxMessagesPerRead)
+            .channelInitializer(childInitializer(context))
             .withConnectedSocket(accepted.fd)
         // A failure after the channel was made has closed the descriptor with it; only one
         // before (the channel could not be made at all) leaves it open.
@@ -104,14 +99,18 @@ public final class RESPServer: Service, Sendable {
     }
 
     private func makeBootstrap(_ context: RESPServerContext) -> ServerBootstrap {
+        ServerBootstrap.forConnections(group: group).childChannelInitializer(childInitializer(context))
+    }
+
+    /// Sets up a Redis connection's channel, accepted by NIO or handed over by the epoll door.
+    private func childInitializer(_ context: RESPServerContext) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
         let logger = self.logger
         let registry = self.registry
-        return ServerBootstrap.forConnections(group: group)
-            .childChannelInitializer { child in
-                child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(RESPServerHandler(server: context, eventLoop: child.eventLoop, logger: logger))
-                    registry.register(child)
-                }
+        return { child in
+            child.eventLoop.makeCompletedFuture {
+                try child.pipeline.syncOperations.addHandler(RESPServerHandler(server: context, eventLoop: child.eventLoop, logger: logger))
+                registry.register(child)
             }
+        }
     }
 }

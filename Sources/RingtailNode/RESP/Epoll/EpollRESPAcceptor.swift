@@ -23,8 +23,7 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
     private var sockets: [ObjectIdentifier: EpollRESPSocket] = [:]
     private var listening = false
     private var paused = false
-    private var failuresSinceLog = 0
-    private var lastLog: NIODeadline?
+    private var failures = AcceptFailureLog()
 
     init(loop: EpollLoop, listener: TCPListener, server: RESPServerContext, adopt: (@Sendable (AcceptedSocket) -> Bool)?, logger: Logger) {
         self.loop = loop
@@ -61,7 +60,7 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
             case .none:
                 return
             case .failed(let error):
-                if Self.isResourceShortage(error) { return pause(error) }
+                if AcceptPauseHandler.isResourceShortage(errno: error) { return pause(error) }
                 // A connection that went away while waiting in the backlog: try the next one.
                 logger.debug("accept failed", metadata: ["protocol": "redis", "errno": "\(error)"])
             }
@@ -69,7 +68,7 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
     }
 
     private func open(_ accepted: AcceptedSocket) {
-        Self.keepAlive(accepted.fd)
+        ConnectionSettings.setKeepAlive(accepted.fd)
         if let adopt, adopt(accepted) { return }
         let counters = server.counters
         let socket = EpollRESPSocket(accepted, loop: loop, receive: receive, server: server, logger: logger) { [unowned self] closed in
@@ -91,43 +90,18 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
     /// No descriptor or memory left: without a pause the loop would spin on a listening socket
     /// that stays readable while connections wait in the backlog.
     private func pause(_ error: Int32) {
-        failuresSinceLog += 1
-        let now = NIODeadline.now()
-        if lastLog.map({ now - $0 >= AcceptPauseHandler.logInterval }) ?? true {
-            logger.warning("accept failed for want of resources; pausing", metadata: [
-                "protocol": "redis", "errno": "\(error)", "failures": "\(failuresSinceLog)",
-            ])
-            lastLog = now
-            failuresSinceLog = 0
-        }
+        failures.note(String(cString: strerror(error)), protocolName: "redis", logger: logger)
         guard !paused else { return }
         paused = true
         loop.unwatch(listener.fd)
         loop.scheduleTask(in: AcceptPauseHandler.pause) { [self] in
-            let acceptor = self
-            acceptor.paused = false
-            guard acceptor.listening else { return }
+            paused = false
+            guard listening else { return }
             do {
-                try acceptor.loop.watch(acceptor.listener.fd, for: .readable, exclusive: true, acceptor)
+                try loop.watch(listener.fd, for: .readable, exclusive: true, self)
             } catch {
-                acceptor.logger.error("cannot watch the redis listener again", metadata: ["error": "\(error)"])
+                logger.error("cannot watch the redis listener again", metadata: ["error": "\(error)"])
             }
-        }
-    }
-
-    private static func isResourceShortage(_ error: Int32) -> Bool {
-        error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM
-    }
-
-    /// The keepalive of `ServerBootstrap.forConnections`: a client that vanished without a
-    /// word is closed within about ten minutes.
-    private static func keepAlive(_ fd: Int32) {
-        for (level, name, value) in [
-            (SOL_SOCKET, SO_KEEPALIVE, Int32(1)), (Int32(IPPROTO_TCP), TCP_KEEPIDLE, 300),
-            (Int32(IPPROTO_TCP), TCP_KEEPINTVL, 100), (Int32(IPPROTO_TCP), TCP_KEEPCNT, 3),
-        ] {
-            var option = value
-            _ = setsockopt(fd, level, name, &option, socklen_t(MemoryLayout<Int32>.size))
         }
     }
 }

@@ -17,7 +17,7 @@ enum EpollRESPFrontDoor {
     static func serve(
         host: String, port: Int, threads: Int, context: RESPServerContext,
         bound: EventLoopPromise<SocketAddress>, adopt: (@Sendable (AcceptedSocket) -> Bool)?,
-        logger: Logger, drain: () async -> Void
+        logger: Logger, drain: @escaping () async -> Void
     ) async throws {
         let listener: TCPListener
         let group: EpollLoopGroup

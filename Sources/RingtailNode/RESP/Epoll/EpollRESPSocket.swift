@@ -104,10 +104,10 @@ final class EpollRESPSocket: RESPTransport, EpollWatcher {
 
     private func readOnce() {
         var buffer = receive.take()
+        defer { receive.giveBack(buffer) }
         switch SocketIO.read(fd, into: &buffer, maxBytes: Self.readSize) {
         case .bytes:
             connection.received(&buffer)
-            receive.giveBack(&buffer)
             guard isOpen else { return }
             connection.readCompleted()
             if isOpen, reading, !connection.mayRead() {
@@ -115,12 +115,10 @@ final class EpollRESPSocket: RESPTransport, EpollWatcher {
                 updateInterest()
             }
         case .wouldBlock:
-            receive.giveBack(&buffer)
+            break
         case .endOfStream:
-            receive.giveBack(&buffer)
             close()
         case .failed(let error):
-            receive.giveBack(&buffer)
             fail("read", errno: error)
         }
     }
@@ -200,7 +198,7 @@ final class EpollReceiveBuffer {
         return taken
     }
 
-    func giveBack(_ used: inout ByteBuffer) {
+    func giveBack(_ used: ByteBuffer) {
         buffer = used
     }
 }
