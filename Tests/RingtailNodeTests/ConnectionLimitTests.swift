@@ -80,6 +80,56 @@ struct ConnectionLimitTests {
         #expect(cachectl.terminationStatus == 0 && text.contains("PONG"), "accepting again once descriptors were free: \(text)")
     }
 
+    /// The same on the Redis port's epoll loops, which watch the listening socket themselves:
+    /// out of descriptors (used up here by binary RPC connections, since Redis clients beyond
+    /// what the open-file limit allows are told so and closed) they stop watching it for a
+    /// while rather than spin on it, log it, and answer again once descriptors are free.
+    @Test func outOfFileDescriptorsTheRedisPortPausesAcceptingAndRecovers() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let node = try NodeProcess.executable("cache-node").path
+        process.arguments = ["-c", "ulimit -n 128 && exec \"$0\" --node-id fds --listen 127.0.0.1:0 --threads 1 --redis-listen 127.0.0.1:0 --redis-io epoll", node]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let log = LogCapture(output.fileHandleForReading)
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        var ports: (rpc: Int, redis: Int)?
+        for _ in 0..<600 where ports == nil {
+            if let rpc = log.firstMatch(after: "protocol=ringtail-rpc", key: "port"), let redis = log.firstMatch(after: "protocol=redis", key: "port") {
+                ports = (rpc, redis)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let (rpcPort, redisPort) = try #require(ports, "the node did not start:\n\(log.text)")
+        var held: [RawSocket] = []
+        for _ in 0..<200 { held.append(try RawSocket(port: rpcPort)) }
+        // Until the node has used its descriptors up on those: Redis clients accepted before
+        // would be refused and closed, freeing theirs.
+        for _ in 0..<100 where !log.text.contains("protocol=ringtail-rpc [RingtailNode] cannot accept") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        for _ in 0..<20 { held.append(try RawSocket(port: redisPort)) }
+        try await Task.sleep(for: .seconds(1))
+        let before = try Self.cpuTicks(process.processIdentifier)
+        try await Task.sleep(for: .seconds(2))
+        let spent = try Self.cpuTicks(process.processIdentifier) - before
+        #expect(spent < 100, "\(spent) ticks of CPU in 2 s while out of descriptors")
+        let pauses = log.text.split(separator: "\n").filter { $0.contains("pausing accepts") && $0.contains("protocol=redis") }
+        #expect(!pauses.isEmpty, "\(log.text)")
+        for index in held.indices { held[index].close() }
+        try await Task.sleep(for: .milliseconds(500))
+        var client = try RawSocket(port: redisPort)
+        defer { client.close() }
+        client.send(Array("PING\r\n".utf8))
+        let reply = try client.receiveText()
+        #expect(reply.contains("+PONG"), "accepting again once descriptors were free: \(reply)")
+    }
+
     /// Accepted connections, Redis and binary RPC alike, have TCP keepalive armed, so a client
     /// that vanished without closing does not keep its slot for ever.
     @Test func acceptedConnectionsProbeIdlePeers() async throws {
