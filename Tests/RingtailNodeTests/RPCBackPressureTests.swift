@@ -18,7 +18,7 @@ struct RPCBackPressureTests {
 
     @Test func aCoordinatorDoesNotBufferResponsesTheClientIsNotTaking() async throws {
         let python = try ExternalTool.pythonWithRedis()
-        try await RedisClusterTests().withRedisCluster { nodes in
+        try await RedisClusterTests().withRedisCluster(replicaTimeout: RedisClusterTests.floodReplicaTimeout) { nodes in
             let node = nodes[0]
             let result = try python.run(["-c", RPCFloodScript.source, "\(node.port)", "\(try #require(node.redisPort))", "\(node.pid)", "4000"], seconds: 120)
             #expect(result.status == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")

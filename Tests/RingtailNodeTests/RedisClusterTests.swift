@@ -9,6 +9,8 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct RedisClusterTests {
     /// Every command goes into the slow log, coordinated ones included.
+    /// The replica timeout of the flood tests (see `withRedisCluster`).
+    static let floodReplicaTimeout = "15s"
     static let flags = ClusterProcessTests.clusterFlags + ["--redis-listen", "127.0.0.1:0", "--slowlog-slower-than", "0s"]
 
     @Test func writesThroughOneNodeAreReadThroughTheOthers() async throws {
@@ -63,7 +65,7 @@ struct RedisClusterTests {
     @Test(arguments: ["auto", "epoll"])
     func aFloodOfCoordinatedGetsIsAnsweredInOrder(io: String) async throws {
         let python = try ExternalTool.pythonWithRedis()
-        try await withRedisCluster(io: io) { nodes in
+        try await withRedisCluster(io: io, replicaTimeout: Self.floodReplicaTimeout) { nodes in
             let port = try #require(nodes[0].redisPort)
             let result = try python.run(["-c", RedisFloodScript.source, "\(port)", "\(nodes[0].pid)", "4000"], seconds: 90)
             #expect(result.status == 0 && FloodScript.growth(in: result.stdout) != nil, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
@@ -75,7 +77,7 @@ struct RedisClusterTests {
     @Test(arguments: ["auto", "epoll"])
     func aPausedCoordinatedReadStillEndsWithItsQuitOrProtocolError(io: String) async throws {
         let python = try ExternalTool.pythonWithRedis()
-        try await withRedisCluster(io: io) { nodes in
+        try await withRedisCluster(io: io, replicaTimeout: Self.floodReplicaTimeout) { nodes in
             let port = try #require(nodes[0].redisPort)
             let result = try python.run(["-c", RedisFloodScript.endsSource, "\(port)", "3000"], seconds: 90)
             #expect(result.status == 0 && result.stdout.contains("ok"), "stdout: \(result.stdout)\nstderr: \(result.stderr)")
@@ -100,9 +102,14 @@ struct RedisClusterTests {
     }
 
     /// Starts node-1, then node-2 and node-3 joining it, each with a Redis listener, and waits
-    /// until every node sees all three alive. Logs are printed only when the body throws.
-    func withRedisCluster(io: String = "auto", _ body: ([NodeProcess]) async throws -> Void) async throws {
-        let flags = Self.flags + ["--redis-io", io]
+    /// until every node sees all three alive and filled. Logs are printed only when the body
+    /// throws. `replicaTimeout` replaces the 1 s of `ClusterProcessTests.clusterFlags`: the floods keep
+    /// a thousand 64 KiB reads in flight, which a debug build sharing two cores with the rest of
+    /// the suite can take longer than that to answer; they test order and back-pressure, not
+    /// the timeout.
+    func withRedisCluster(io: String = "auto", replicaTimeout: String? = nil, _ body: ([NodeProcess]) async throws -> Void) async throws {
+        var flags = Self.flags + ["--redis-io", io]
+        if let replicaTimeout, let index = flags.firstIndex(of: "--replica-timeout") { flags[index + 1] = replicaTimeout }
         try await withNodeGroup { group in
             let first = try group.start(nodeID: "node-1", arguments: flags)
             for index in 2...3 {
