@@ -9,6 +9,14 @@ public struct AcceptedSocket: Sendable {
     public let fd: Int32
     public let remoteAddress: SocketAddress?
     public let localAddress: SocketAddress?
+
+    /// A connected descriptor and its addresses, as `accept` gives them (or a connection
+    /// moving elsewhere).
+    public init(fd: Int32, remoteAddress: SocketAddress?, localAddress: SocketAddress?) {
+        self.fd = fd
+        self.remoteAddress = remoteAddress
+        self.localAddress = localAddress
+    }
 }
 
 /// What one `TCPListener.accept` found.

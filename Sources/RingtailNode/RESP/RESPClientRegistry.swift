@@ -12,7 +12,12 @@ final class RESPClientRecord: Sendable {
     }
 
     let id: Int64
-    let closer: any RESPConnectionCloser
+    /// Replaced when the connection moves from an epoll loop to NIO.
+    private let currentCloser: Mutex<any RESPConnectionCloser>
+    var closer: any RESPConnectionCloser {
+        get { currentCloser.withLock { $0 } }
+        set { currentCloser.withLock { $0 = newValue } }
+    }
     /// `ip:port` of the client, and of the listener it connected to.
     let address: String
     let localAddress: String
@@ -25,7 +30,7 @@ final class RESPClientRecord: Sendable {
 
     init(id: Int64, closer: any RESPConnectionCloser, remote: SocketAddress?, local: SocketAddress?, nowNanos: UInt64) {
         self.id = id
-        self.closer = closer
+        self.currentCloser = Mutex(closer)
         self.address = remote.map(Self.describe) ?? "?"
         self.localAddress = local.map(Self.describe) ?? "?"
         self.connectedNanos = nowNanos

@@ -57,9 +57,15 @@ final class RESPConnection<Transport: RESPTransport>: TurnFlushable {
     var lastReadNanos: UInt64 = 0
     var lastCommand: UInt8 = 0
 
-    init(server: RESPServerContext, transport: Transport, logger: Logger) {
+    /// `session`: the state of a connection that served on another transport until now.
+    init(server: RESPServerContext, transport: Transport, continuing session: RESPSession? = nil, logger: Logger) {
         self.server = server
-        self.session = RESPSession(server: server)
+        if let session {
+            session.isContinued = true
+            self.session = session
+        } else {
+            self.session = RESPSession(server: server)
+        }
         self.stats = server.counters.commandStats.shard(for: transport.eventLoop)
         self.logger = logger
         self.turnFlusher = server.turnFlushers.flusher(for: transport.eventLoop)
@@ -71,6 +77,11 @@ final class RESPConnection<Transport: RESPTransport>: TurnFlushable {
     /// The connection is open; `closer`, `remote` and `local` describe it to CLIENT LIST/KILL.
     func opened(closer: any RESPConnectionCloser, remote: SocketAddress?, local: SocketAddress?) {
         turnFlusher.connectionOpened()
+        if session.isContinued {
+            // Counted and listed when it first opened; only how CLIENT KILL closes it changed.
+            session.record?.closer = closer
+            return
+        }
         let open = server.counters.openConnections.add(1, ordering: .relaxed).newValue
         server.counters.totalConnections.add(1, ordering: .relaxed)
         if open > server.maxClients.load(ordering: .relaxed) {
@@ -94,6 +105,23 @@ final class RESPConnection<Transport: RESPTransport>: TurnFlushable {
         server.counters.openConnections.subtract(1, ordering: .relaxed)
         if session.record != nil { server.clients.remove(id: session.clientID) }
         reportCommands()
+    }
+
+    /// Nothing owed either way: no request partly read or held, no reply waiting or unsent,
+    /// not closing. The moment a connection can change transports.
+    var isIdle: Bool {
+        cumulation == nil && output.readableBytes == 0 && queue.isEmpty && !closing && !inRead
+            && !parsingPaused && !readHeld && !flushScheduled && transport != nil
+    }
+
+    /// Lets go of the transport without closing the connection, which goes on elsewhere with
+    /// the returned session (still counted open and listed). Only while `isIdle`.
+    func detach() -> RESPSession {
+        precondition(isIdle, "a connection moves only while nothing is owed")
+        transport = nil
+        turnFlusher.connectionClosed()
+        reportCommands()
+        return session
     }
 
     /// Bytes read from the socket; what is left of them (an incomplete request) is kept.

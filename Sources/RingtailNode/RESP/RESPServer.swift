@@ -59,10 +59,9 @@ public final class RESPServer: Service, Sendable {
             // network work need the rest, and on a small machine one loop that finds many
             // sockets ready per epoll_wait spends less per request than two that find few.
             let threads = configuration.redisIOThreads ?? max(1, System.coreCount / 2)
-            let adopt = configuration.redisIO == .auto ? adopter(context) : nil
             try await EpollRESPFrontDoor.serve(
                 host: address.host, port: address.port, threads: threads, context: context, bound: bound,
-                adopt: adopt, logger: logger,
+                handOver: configuration.redisIO == .auto ? handOver(context) : nil, logger: logger,
                 drain: drain
             )
         case .nio:
@@ -73,28 +72,28 @@ public final class RESPServer: Service, Sendable {
         }
     }
 
-    /// Auto: a connection accepted while the node serves alone stays on the epoll loops; one
-    /// accepted while it coordinates across replicas goes to NIO, whose loops also carry the
-    /// peer connections, so its commands do not cross threads twice each.
-    private func adopter(_ context: RESPServerContext) -> @Sendable (AcceptedSocket) -> Bool {
-        { accepted in
-            guard context.coordinatorIfClustered != nil else { return false }
-            self.adoptIntoNIO(accepted, context: context)
-            return true
-        }
+    /// Auto: connections live on the epoll loops while the node serves alone, on NIO once it
+    /// coordinates (`RESPNIOHandOver`).
+    private func handOver(_ context: RESPServerContext) -> RESPNIOHandOver {
+        RESPNIOHandOver(
+            isWanted: { context.coordinatorIfClustered != nil },
+            take: { accepted, transfer in self.adoptIntoNIO(accepted, session: transfer, context: context) }
+        )
     }
 
-    /// Serves an accepted connection on a NIO channel, as `makeBootstrap`'s children are.
-    private func adoptIntoNIO(_ accepted: AcceptedSocket, context: RESPServerContext) {
+    /// Serves a connection on a NIO channel, as `makeBootstrap`'s children are; `transfer`
+    /// carries on the session of one that was on an epoll loop.
+    private func adoptIntoNIO(_ accepted: AcceptedSocket, session transfer: RESPSessionTransfer?, context: RESPServerContext) {
         let logger = self.logger
         let adopted = ClientBootstrap(group: group)
             .channelOption(.maxMessagesPerRead, value: ConnectionSettings.maxMessagesPerRead)
-            .channelInitializer(childInitializer(context))
+            .channelInitializer(childInitializer(context, continuing: transfer))
             .withConnectedSocket(accepted.fd)
         // A failure after the channel was made has closed the descriptor with it; only one
         // before (the channel could not be made at all) leaves it open.
         adopted.whenFailure { error in
             logger.warning("cannot hand a redis connection to NIO", metadata: ["error": "\(error)"])
+            transfer?.session.abandoned()
         }
     }
 
@@ -102,13 +101,15 @@ public final class RESPServer: Service, Sendable {
         ServerBootstrap.forConnections(group: group).childChannelInitializer(childInitializer(context))
     }
 
-    /// Sets up a Redis connection's channel, accepted by NIO or handed over by the epoll door.
-    private func childInitializer(_ context: RESPServerContext) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
+    /// Sets up a Redis connection's channel, accepted by NIO or handed over by the epoll door
+    /// (`transfer`: with the session it had there).
+    private func childInitializer(_ context: RESPServerContext, continuing transfer: RESPSessionTransfer? = nil) -> @Sendable (any Channel) -> EventLoopFuture<Void> {
         let logger = self.logger
         let registry = self.registry
         return { child in
             child.eventLoop.makeCompletedFuture {
-                try child.pipeline.syncOperations.addHandler(RESPServerHandler(server: context, eventLoop: child.eventLoop, logger: logger))
+                let handler = RESPServerHandler(server: context, eventLoop: child.eventLoop, continuing: transfer?.session, logger: logger)
+                try child.pipeline.syncOperations.addHandler(handler)
                 registry.register(child)
             }
         }

@@ -13,10 +13,11 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, RE
     private var context: ChannelHandlerContext?
     private var connection: RESPConnection<RESPServerHandler>!
 
-    init(server: RESPServerContext, eventLoop: any EventLoop, logger: Logger) {
+    /// `session`: of a connection that served on an epoll loop until now.
+    init(server: RESPServerContext, eventLoop: any EventLoop, continuing session: RESPSession? = nil, logger: Logger) {
         self.eventLoop = eventLoop
         self.logger = logger
-        self.connection = RESPConnection(server: server, transport: self, logger: logger)
+        self.connection = RESPConnection(server: server, transport: self, continuing: session, logger: logger)
     }
 
     // MARK: RESPTransport

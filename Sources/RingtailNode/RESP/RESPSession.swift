@@ -37,6 +37,8 @@ final class RESPSession {
     }
     /// What CLIENT LIST shows of this connection; set once it is open and accepted.
     var record: RESPClientRecord?
+    /// The connection moved to another transport, which took this session over.
+    var isContinued = false
     /// Whether requests go through the coordinator, decided once per socket read rather than
     /// per command (it takes the ring's lock).
     private var routing: Coordinator?? = nil
@@ -48,6 +50,15 @@ final class RESPSession {
     }
 
     var node: LocalNode { server.node }
+
+    /// A connection moving to another transport never got there: it is gone, so it is no
+    /// longer counted or listed. Only if no transport took the session over.
+    func abandoned() {
+        guard !isContinued else { return }
+        isContinued = true
+        server.counters.openConnections.subtract(1, ordering: .relaxed)
+        if record != nil { server.clients.remove(id: clientID) }
+    }
 
     /// Forgets the routing decision: called when a socket read has been handled.
     func endOfRead() {

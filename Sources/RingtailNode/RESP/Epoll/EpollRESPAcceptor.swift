@@ -6,7 +6,7 @@ import NIOCore
 import RingtailLoop
 
 /// Accepts Redis connections on one `EpollLoop` and keeps the ones it accepted, which live on
-/// that loop until they close. Every loop of the front door watches the one listening socket
+/// that loop until they close or move to NIO (`RESPNIOHandOver`). Every loop of the front door watches the one listening socket
 /// with `EPOLLEXCLUSIVE`, so the kernel wakes one of them per waiting connection.
 ///
 /// Unchecked Sendable: handed to its loop by the front door, and touched only there.
@@ -17,7 +17,7 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
     let loop: EpollLoop
     private let listener: TCPListener
     private let server: RESPServerContext
-    private let adopt: (@Sendable (AcceptedSocket) -> Bool)?
+    private let handOver: RESPNIOHandOver?
     private let logger: Logger
     private let receive = EpollReceiveBuffer()
     private var sockets: [ObjectIdentifier: EpollRESPSocket] = [:]
@@ -25,11 +25,11 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
     private var paused = false
     private var failures = AcceptFailureLog()
 
-    init(loop: EpollLoop, listener: TCPListener, server: RESPServerContext, adopt: (@Sendable (AcceptedSocket) -> Bool)?, logger: Logger) {
+    init(loop: EpollLoop, listener: TCPListener, server: RESPServerContext, handOver: RESPNIOHandOver?, logger: Logger) {
         self.loop = loop
         self.listener = listener
         self.server = server
-        self.adopt = adopt
+        self.handOver = handOver
         self.logger = logger
     }
 
@@ -69,10 +69,10 @@ final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
 
     private func open(_ accepted: AcceptedSocket) {
         ConnectionSettings.setKeepAlive(accepted.fd)
-        if let adopt, adopt(accepted) { return }
+        if let handOver, handOver.isWanted() { return handOver.take(accepted, nil) }
         let counters = server.counters
-        let socket = EpollRESPSocket(accepted, loop: loop, receive: receive, server: server, logger: logger) { [unowned self] closed in
-            sockets.removeValue(forKey: ObjectIdentifier(closed))
+        let socket = EpollRESPSocket(accepted, loop: loop, receive: receive, server: server, handOver: handOver, logger: logger) { [unowned self] gone in
+            sockets.removeValue(forKey: ObjectIdentifier(gone))
             counters.epollConnections.subtract(1, ordering: .relaxed)
         }
         do {

@@ -6,8 +6,8 @@ import ServiceLifecycle
 
 /// The Redis listener on epoll loops of its own (`RedisIO.epoll`): binds, serves until
 /// graceful shutdown, then stops accepting and lets `drain` finish in-flight work before every
-/// connection is closed and the loops stop. `adopt` may take an accepted connection elsewhere
-/// (true: it did).
+/// connection is closed and the loops stop. `handOver` (auto) moves connections to NIO while
+/// the node coordinates.
 ///
 /// Why not SwiftNIO here: on this request path NIO's channel machinery alone cost about what
 /// Redis spends on a whole unpipelined request (docs/BENCHMARKS.md, "What the I/O layer alone
@@ -16,7 +16,7 @@ import ServiceLifecycle
 enum EpollRESPFrontDoor {
     static func serve(
         host: String, port: Int, threads: Int, context: RESPServerContext,
-        bound: EventLoopPromise<SocketAddress>, adopt: (@Sendable (AcceptedSocket) -> Bool)?,
+        bound: EventLoopPromise<SocketAddress>, handOver: RESPNIOHandOver?,
         logger: Logger, drain: @escaping () async -> Void
     ) async throws {
         let listener: TCPListener
@@ -36,7 +36,7 @@ enum EpollRESPFrontDoor {
             logger.critical("cannot start the redis loops", metadata: ["error": "\(error)"])
             throw error
         }
-        let acceptors = group.loops.map { EpollRESPAcceptor(loop: $0, listener: listener, server: context, adopt: adopt, logger: logger) }
+        let acceptors = group.loops.map { EpollRESPAcceptor(loop: $0, listener: listener, server: context, handOver: handOver, logger: logger) }
         do {
             for acceptor in acceptors {
                 try await acceptor.loop.submit { try acceptor.startAccepting() }.get()

@@ -21,7 +21,9 @@ final class EpollRESPSocket: RESPTransport, EpollWatcher {
     let fd: Int32
     private let receive: EpollReceiveBuffer
     private let logger: Logger
-    private let onClose: (EpollRESPSocket) -> Void
+    private let handOver: RESPNIOHandOver?
+    /// Told when the connection leaves this loop: closed, or moved to NIO.
+    private let onGone: (EpollRESPSocket) -> Void
     private(set) var connection: RESPConnection<EpollRESPSocket>!
     private var unwritten = CircularBuffer<ByteBuffer>(initialCapacity: 4)
     private var unwrittenBytes = 0
@@ -31,17 +33,20 @@ final class EpollRESPSocket: RESPTransport, EpollWatcher {
     private var watching: EpollEvents = .readable
     private(set) var isOpen = true
     let peerAddress: SocketAddress?
+    private let localAddress: SocketAddress?
 
     init(
         _ accepted: AcceptedSocket, loop: EpollLoop, receive: EpollReceiveBuffer, server: RESPServerContext,
-        logger: Logger, onClose: @escaping (EpollRESPSocket) -> Void
+        handOver: RESPNIOHandOver?, logger: Logger, onGone: @escaping (EpollRESPSocket) -> Void
     ) {
         self.loop = loop
         self.fd = accepted.fd
         self.receive = receive
         self.logger = logger
-        self.onClose = onClose
+        self.handOver = handOver
+        self.onGone = onGone
         self.peerAddress = accepted.remoteAddress
+        self.localAddress = accepted.localAddress
         self.connection = RESPConnection(server: server, transport: self, logger: logger)
     }
 
@@ -89,7 +94,7 @@ final class EpollRESPSocket: RESPTransport, EpollWatcher {
         unwritten.removeAll()
         unwrittenBytes = 0
         connection.closed()
-        onClose(self)
+        onGone(self)
     }
 
     // MARK: EpollWatcher
@@ -97,9 +102,24 @@ final class EpollRESPSocket: RESPTransport, EpollWatcher {
     func ready(_ events: EpollEvents) {
         if events.contains(.writable) || events.contains(.error) { writeUnwritten() }
         guard isOpen else { return }
+        if let handOver, events.contains(.readable), !events.contains(.hangup), !events.contains(.error),
+            reading, unwritten.isEmpty, connection.isIdle, handOver.isWanted()
+        {
+            return move(to: handOver)
+        }
         if events.contains(.readable) || events.contains(.hangup) || events.contains(.error) {
             if reading { readOnce() } else if events.contains(.hangup) || events.contains(.error) { close() }
         }
+    }
+
+    /// Hands the descriptor and the session to NIO, whose channel reads the request that made
+    /// it readable: called only while nothing is owed either way (`RESPConnection.isIdle`).
+    private func move(to handOver: RESPNIOHandOver) {
+        isOpen = false
+        loop.unwatch(fd)
+        let session = connection.detach()
+        onGone(self)
+        handOver.take(AcceptedSocket(fd: fd, remoteAddress: peerAddress, localAddress: localAddress), RESPSessionTransfer(session: session))
     }
 
     private func readOnce() {
