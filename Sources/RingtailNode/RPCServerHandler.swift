@@ -47,11 +47,8 @@ final class RPCServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tur
     private var cumulation: ByteBuffer?
     /// Coordinated requests of this connection whose answers are still owed.
     private var deferredAnswers = 0
-    /// Parsing stopped in the middle of a read; reads are held until it goes on.
-    private var parsingPaused = false
-    private var resumeScheduled = false
-    /// A `read` was asked for while the connection could not take more.
-    private var readHeld = false
+    /// Reads held and parsing paused while too many answers are owed or the socket is full.
+    private var backPressure = ReadBackPressure()
     /// The stream is out of sync (a frame it cannot recover from): nothing more is parsed.
     private var closing = false
     /// The cluster address of the peer on the other end, once it sent gossip: its later reads
@@ -85,7 +82,7 @@ final class RPCServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tur
     func channelInactive(context: ChannelHandlerContext) {
         turnFlusher.connectionClosed()
         node.counters.connectionClosed()
-        if !parsingPaused, let cumulation, cumulation.readableBytes > 0 {
+        if !backPressure.parsingPaused, let cumulation, cumulation.readableBytes > 0 {
             logger.debug("peer closed in the middle of a frame", metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
         }
         cumulation = nil
@@ -104,7 +101,7 @@ final class RPCServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tur
             incoming = pending
         }
         // A paused connection's reads are held; this is the rest of the read that paused it.
-        if !parsingPaused { process(&incoming) }
+        if !backPressure.parsingPaused { process(&incoming) }
         if incoming.readableBytes > 0 { cumulation = incoming }
     }
 
@@ -142,18 +139,16 @@ final class RPCServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tur
     /// because the socket cannot take them or too many answers are owed.
     private func mayParseOn(context: ChannelHandlerContext) -> Bool {
         if let output = pendingOutput, output.readableBytes >= Self.pauseOutputBytes { flushPending(context: context) }
-        guard deferredAnswers >= Self.maxDeferredAnswers || !context.channel.isWritable else { return true }
-        parsingPaused = true
-        readHeld = true
-        return false
+        return backPressure.mayParseOn(canTakeMore: canTakeMore)
+    }
+
+    /// Neither too many answers owed nor a socket that is full.
+    private var canTakeMore: Bool {
+        deferredAnswers < Self.maxDeferredAnswers && (context?.channel.isWritable ?? false)
     }
 
     func read(context: ChannelHandlerContext) {
-        if parsingPaused || deferredAnswers >= Self.maxDeferredAnswers || !context.channel.isWritable {
-            readHeld = true
-        } else {
-            context.read()
-        }
+        if backPressure.mayRead(canTakeMore: canTakeMore) { context.read() }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -163,32 +158,26 @@ final class RPCServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Tur
 
     /// Reads (or parses what a paused read left) again once the connection can take more.
     private func resumeIfPossible() {
-        guard readHeld, let context, deferredAnswers < Self.maxDeferredAnswers, context.channel.isWritable else { return }
-        if parsingPaused {
-            // From a task of its own: never inside a flush (whose writability event lands
-            // here) or a coordinated answer's callback.
-            guard !resumeScheduled else { return }
-            resumeScheduled = true
+        guard let context else { return }
+        switch backPressure.resume(canTakeMore: canTakeMore) {
+        case .nothing:
+            break
+        case .read:
+            context.read()
+        case .scheduleParsing:
             context.eventLoop.assumeIsolatedUnsafeUnchecked().execute { self.resumeParsing() }
-            return
         }
-        readHeld = false
-        context.read()
     }
 
     private func resumeParsing() {
-        resumeScheduled = false
-        guard parsingPaused, let context, deferredAnswers < Self.maxDeferredAnswers, context.channel.isWritable else { return }
-        parsingPaused = false
+        guard backPressure.resumeTaskRuns(canTakeMore: canTakeMore), let context else { return }
         if var pending = cumulation {
             cumulation = nil
             process(&pending)
             if pending.readableBytes > 0 { cumulation = pending }
             flushAtEndOfTurn()
         }
-        guard !parsingPaused else { return }
-        readHeld = false
-        context.read()
+        if backPressure.parsedWhatWaited() { context.read() }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -10,12 +10,9 @@ extension RESPConnection {
     /// Writes the replies gathered so far when they are many; false when parsing must pause
     /// because the socket cannot take them or too many replies are owed.
     func mayParseOn() -> Bool {
-        guard let transport else { return false }
+        guard transport != nil else { return false }
         if output.readableBytes >= Self.pauseOutputBytes { writeOutput() }
-        guard queue.count >= Self.maxQueuedReplies || !transport.isWritable else { return true }
-        parsingPaused = true
-        readHeld = true
-        return false
+        return backPressure.mayParseOn(canTakeMore: canTakeMore)
     }
 
     func flushOutput() {
@@ -51,34 +48,26 @@ extension RESPConnection {
     }
 
     func resumeReadingIfPossible() {
-        guard readHeld, let transport, queue.count < Self.maxQueuedReplies, transport.isWritable else { return }
-        if parsingPaused {
-            // Parsed again from a task of its own, at the top of the loop: never inside a
-            // write, whose writability event would otherwise run commands and write their
-            // replies while the write is still under way, nor inside another connection's
-            // callback (a replica's answer completing a reply).
-            guard !resumeScheduled else { return }
-            resumeScheduled = true
+        guard let transport else { return }
+        switch backPressure.resume(canTakeMore: canTakeMore) {
+        case .nothing:
+            break
+        case .read:
+            transport.resumeReading()
+        case .scheduleParsing:
             transport.eventLoop.assumeIsolatedUnsafeUnchecked().execute { self.resumeParsingWhenAllowed() }
-            return
         }
-        readHeld = false
-        transport.resumeReading()
     }
 
     private func resumeParsingWhenAllowed() {
-        resumeScheduled = false
-        // What allowed it may have changed since; the next flush or writability change retries.
-        guard parsingPaused, let transport, queue.count < Self.maxQueuedReplies, transport.isWritable else { return }
-        parsingPaused = false
-        guard resumeParsing() else { return }
-        readHeld = false
-        transport.resumeReading()
+        guard backPressure.resumeTaskRuns(canTakeMore: canTakeMore) else { return }
+        parseWhatWaited()
+        if backPressure.parsedWhatWaited() { transport?.resumeReading() }
     }
 
-    /// Parses what a paused read left; false if it paused again.
-    private func resumeParsing() -> Bool {
-        guard var pending = cumulation, !closing else { return true }
+    /// Parses what a paused read left (it may pause again).
+    private func parseWhatWaited() {
+        guard var pending = cumulation, !closing else { return }
         cumulation = nil
         inRead = true
         process(&pending)
@@ -86,6 +75,5 @@ extension RESPConnection {
         if pending.readableBytes > 0 { cumulation = pending }
         reportCommands()
         if output.readableBytes > 0 || closing { flushAtEndOfTurn() }
-        return !parsingPaused
     }
 }

@@ -43,11 +43,9 @@ final class RESPConnection<Transport: RESPTransport>: TurnFlushable {
     var closing = false
     /// The close is chained to the last write: nothing more to write or close.
     var closeScheduled = false
-    var readHeld = false
-    /// Requests already read wait in `cumulation`, unparsed, until the socket takes output
-    /// again or the owed replies drain.
-    var parsingPaused = false
-    var resumeScheduled = false
+    /// Reads held and parsing paused while too many replies are owed or the socket is full;
+    /// requests already read then wait in `cumulation`, unparsed.
+    var backPressure = ReadBackPressure()
     /// This connection waits in `turnFlusher` for the end of the event-loop turn.
     var flushScheduled = false
     var commandsSinceReport = 0
@@ -111,7 +109,7 @@ final class RESPConnection<Transport: RESPTransport>: TurnFlushable {
     /// not closing. The moment a connection can change transports.
     var isIdle: Bool {
         cumulation == nil && output.readableBytes == 0 && queue.isEmpty && !closing && !inRead
-            && !parsingPaused && !readHeld && !flushScheduled && transport != nil
+            && !backPressure.parsingPaused && !backPressure.readHeld && !flushScheduled && transport != nil
     }
 
     /// Lets go of the transport without closing the connection, which goes on elsewhere with
@@ -129,7 +127,7 @@ final class RESPConnection<Transport: RESPTransport>: TurnFlushable {
         stats.countInput(incoming.readableBytes)
         guard !closing else { return }
         inRead = true
-        if parsingPaused {
+        if backPressure.parsingPaused {
             // Kept for later: a paused connection's reads are already held, this is the rest
             // of the current one.
             if var pending = cumulation {
@@ -175,11 +173,12 @@ final class RESPConnection<Transport: RESPTransport>: TurnFlushable {
 
     /// Whether the next read may happen now; if not, reads are held until `resumeReading`.
     func mayRead() -> Bool {
-        if parsingPaused || queue.count >= Self.maxQueuedReplies || !(transport?.isWritable ?? false) {
-            readHeld = true
-            return false
-        }
-        return true
+        backPressure.mayRead(canTakeMore: canTakeMore)
+    }
+
+    /// Neither too many replies owed nor a socket that is full.
+    var canTakeMore: Bool {
+        queue.count < Self.maxQueuedReplies && (transport?.isWritable ?? false)
     }
 
     func writabilityChanged() {
