@@ -112,17 +112,23 @@ struct RedisClusterTests {
         if let replicaTimeout, let index = flags.firstIndex(of: "--replica-timeout") { flags[index + 1] = replicaTimeout }
         try await withNodeGroup { group in
             let first = try group.start(nodeID: "node-1", arguments: flags)
-            for index in 2...3 {
-                try group.start(nodeID: "node-\(index)", arguments: flags + ["--join", first.address])
-            }
-            let nodes = group.nodes
-            let helper = ClusterProcessTests()
-            try await helper.waitUntil("all three alive on every node", seconds: 20) {
-                for node in nodes where try await helper.aliveMembers(seenBy: node).count != 3 { return false }
-                return true
-            }
-            try await helper.waitUntilFilled(nodes)
-            try await body(nodes)
+            try await Self.joinTwoMore(to: first, in: group, flags: flags)
+            try await body(group.nodes)
         }
+    }
+
+    /// Starts node-2 and node-3 joining `first` and waits until every node sees all three
+    /// alive and they are filled.
+    static func joinTwoMore(to first: NodeProcess, in group: NodeGroup, flags: [String]) async throws {
+        for index in 2...3 {
+            try group.start(nodeID: "node-\(index)", arguments: flags + ["--join", first.address])
+        }
+        let nodes = group.nodes
+        let helper = ClusterProcessTests()
+        try await helper.waitUntil("all three alive on every node", seconds: 20) {
+            for node in nodes where try await helper.aliveMembers(seenBy: node).count != 3 { return false }
+            return true
+        }
+        try await helper.waitUntilFilled(nodes)
     }
 }

@@ -25,16 +25,7 @@ struct RedisIOHandOverTests {
             // The early connection and redis-cli's own.
             #expect(try info().contains("ringtail_clients_on_epoll:2"))
 
-            for index in 2...3 {
-                try group.start(nodeID: "node-\(index)", arguments: flags + ["--join", first.address])
-            }
-            let nodes = group.nodes
-            let helper = ClusterProcessTests()
-            try await helper.waitUntil("all three alive on every node", seconds: 20) {
-                for node in nodes where try await helper.aliveMembers(seenBy: node).count != 3 { return false }
-                return true
-            }
-            try await helper.waitUntilFilled(nodes)
+            try await RedisClusterTests.joinTwoMore(to: first, in: group, flags: flags)
 
             let replies = try [call("SET", "k", "v"), call("GET", "k"), call("CLIENT", "GETNAME"), call("CLIENT", "ID")]
             #expect(replies == ["+OK\r\n", "$1\r\nv\r\n", "$5\r\nearly\r\n", id])
