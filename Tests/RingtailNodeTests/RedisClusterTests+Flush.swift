@@ -55,14 +55,22 @@ extension RedisClusterTests {
             try await helper.waitUntil("node-3 flushed through gossip", seconds: 30) {
                 try await helper.replicaEntry(Array("old:7".utf8), at: nodes[2]).state == .missing
             }
-            try await helper.waitUntil("the cluster ready and in sync", seconds: 30) {
-                for node in nodes {
-                    let client = try helper.client(node)
-                    defer { Task { await client.close() } }
-                    let status = try await client.repairStatus()
-                    guard status.ready, status.partitionsOutOfSync == 0, status.partitionsUnchecked == 0 else { return false }
+            // What each node last said, for the failure message.
+            var lastSeen: [String] = []
+            do {
+                try await helper.waitUntil("the cluster ready and in sync", seconds: 30) {
+                    lastSeen = []
+                    for node in nodes {
+                        let client = try helper.client(node)
+                        defer { Task { await client.close() } }
+                        let status = try await client.repairStatus()
+                        lastSeen.append("\(node.nodeID): ready \(status.ready), out of sync \(status.partitionsOutOfSync), unchecked \(status.partitionsUnchecked)")
+                        guard status.ready, status.partitionsOutOfSync == 0, status.partitionsUnchecked == 0 else { return false }
+                    }
+                    return true
                 }
-                return true
+            } catch {
+                throw TestFailure("\(error); last seen: \(lastSeen.joined(separator: "; "))")
             }
             // Every member reports the same newest flush, and `cachectl cluster` shows it for each.
             var flushes: [String] = []
