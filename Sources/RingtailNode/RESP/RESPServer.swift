@@ -89,8 +89,9 @@ public final class RESPServer: Service, Sendable {
             .channelOption(.maxMessagesPerRead, value: ConnectionSettings.maxMessagesPerRead)
             .channelInitializer(childInitializer(context, continuing: transfer))
             .withConnectedSocket(accepted.fd)
-        // A failure after the channel was made has closed the descriptor with it; only one
-        // before (the channel could not be made at all) leaves it open.
+        // Every failure has closed the descriptor: after the channel was made, with it; while
+        // it was being made (SwiftNIO 2's SocketChannel init), before throwing. The session of
+        // a moved connection is let go of unless its new handler took it.
         adopted.whenFailure { error in
             logger.warning("cannot hand a redis connection to NIO", metadata: ["error": "\(error)"])
             transfer?.session.abandoned()
