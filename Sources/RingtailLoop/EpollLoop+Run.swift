@@ -12,8 +12,17 @@ extension EpollLoop {
     /// The loop thread's body.
     func run() {
         threadID.store(pthread_self(), ordering: .relaxed)
+        var busy = false
         while let timeout = waitTimeout() {
-            var count = epoll_wait(epollFD, events, Self.maxEvents, timeout)
+            var count: Int32 = 0
+            var caught = false
+            if busy, timeout != 0, spinNanos > 0 {
+                count = spin()
+                caught = count > 0
+            }
+            if count == 0 { count = epoll_wait(epollFD, events, Self.maxEvents, timeout) }
+            // Busy: several descriptors were ready at once, or a poll found the next one.
+            busy = caught || count >= Self.busyPollMinEvents
             sleeping.store(false, ordering: .relaxed)
             if count < 0 {
                 // EINTR: the next turn waits again. Anything else cannot be reported to anyone;
@@ -26,6 +35,16 @@ extension EpollLoop {
             runQueuedTasks()
         }
         finish()
+    }
+
+    /// Polls without blocking for up to `spinNanos` before the loop would sleep; what it found.
+    private func spin() -> Int32 {
+        let deadline = DispatchTime.now().uptimeNanoseconds + spinNanos
+        repeat {
+            let count = epoll_wait(epollFD, events, Self.maxEvents, 0)
+            if count != 0 { return count }
+        } while DispatchTime.now().uptimeNanoseconds < deadline
+        return 0
     }
 
     /// How long `epoll_wait` may block, in milliseconds (-1: indefinitely); nil once asked to stop.

@@ -9,11 +9,12 @@ public final class EpollLoopGroup: EventLoopGroup, Sendable {
 
     /// Starts `count` loops named "`name`-0", "`name`-1"...; if one cannot start, stops those
     /// already started and throws its error.
-    public init(count: Int, name: String = "epoll") throws {
+    /// `busyPollMicroseconds`: see `EpollLoop.init`.
+    public init(count: Int, name: String = "epoll", busyPollMicroseconds: Int = 0) throws {
         precondition(count > 0, "an EpollLoopGroup needs at least one loop")
         var loops: [EpollLoop] = []
         do {
-            for index in 0..<count { loops.append(try EpollLoop(name: "\(name)-\(index)")) }
+            for index in 0..<count { loops.append(try EpollLoop(name: "\(name)-\(index)", busyPollMicroseconds: busyPollMicroseconds)) }
         } catch {
             for loop in loops { loop.shutdownGracefully(queue: .global()) { _ in } }
             throw error

@@ -32,6 +32,8 @@ public struct NodeConfiguration: Sendable {
     public var redisIO: RedisIO = .auto
     /// Epoll loops of the Redis front door (`redisIO` epoll or auto); nil for half the cores.
     public var redisIOThreads: Int? = nil
+    /// How long a busy epoll loop of the Redis front door polls before it sleeps; 0: never.
+    public var redisBusyPollMicroseconds = 0
     /// Redis commands taking at least this many milliseconds go into SLOWLOG; nil logs none.
     public var slowlogThresholdMillis: UInt64? = 10
     /// Entries SLOWLOG keeps (the oldest go first).

@@ -45,6 +45,9 @@ struct CacheNodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("redis-io-threads"), help: "Epoll loops serving Redis connections; 0 for half the cores (at least one). [env: RINGTAIL_REDIS_IO_THREADS]")
     var redisIOThreads: Int = environment("RINGTAIL_REDIS_IO_THREADS").flatMap { Int($0) } ?? 0
 
+    @Option(name: .customLong("redis-busy-poll-us"), help: "Microseconds a busy epoll loop of the Redis port polls for the next request before it sleeps (0-1000): more throughput under load for the CPU of polls that find nothing; 0 never polls. [env: RINGTAIL_REDIS_BUSY_POLL_US]")
+    var redisBusyPollMicroseconds: Int = environment("RINGTAIL_REDIS_BUSY_POLL_US").flatMap { Int($0) } ?? 0
+
     @Option(name: .customLong("slowlog-slower-than"), help: "Redis commands taking at least this long go into SLOWLOG, e.g. 10ms; 0s logs every command, off none. [env: RINGTAIL_SLOWLOG_SLOWER_THAN]")
     var slowlogSlowerThan: String = environment("RINGTAIL_SLOWLOG_SLOWER_THAN") ?? "10ms"
 
@@ -242,6 +245,10 @@ struct CacheNodeCommand: AsyncParsableCommand {
             throw ValidationError("--redis-io-threads must be between 0 and 256, got \(redisIOThreads)")
         }
         configuration.redisIOThreads = redisIOThreads == 0 ? nil : redisIOThreads
+        guard (0...1000).contains(redisBusyPollMicroseconds) else {
+            throw ValidationError("--redis-busy-poll-us must be between 0 and 1000, got \(redisBusyPollMicroseconds)")
+        }
+        configuration.redisBusyPollMicroseconds = redisBusyPollMicroseconds
         configuration.slowlogThresholdMillis = slowlogSlowerThan == "off" ? nil : try millis(slowlogSlowerThan, option: "--slowlog-slower-than")
         guard (0...1_000_000).contains(slowlogMaxLen) else {
             throw ValidationError("--slowlog-max-len must be between 0 and 1000000, got \(slowlogMaxLen)")

@@ -150,3 +150,53 @@ struct SocketIOTests {
         #expect(SocketIO.write(mine, chunk) == .wouldBlock)
     }
 }
+
+/// A loop that polls before sleeping serves watchers and tasks like one that does not.
+@Suite(.timeLimit(.minutes(1)))
+struct EpollBusyPollTests {
+    @Test func aBusyPollingLoopServesEveryReadyDescriptorAndTask() async throws {
+        let loop = try EpollLoop(name: "ttl-busy-poll", busyPollMicroseconds: 200)
+        let pipes = try (0..<4).map { _ -> [Int32] in
+            let (mine, peer) = try socketPair()
+            return [mine, peer]
+        }
+        defer { for fds in pipes { close(fds[0]); close(fds[1]) } }
+        let seen = Recorder<Int32>()
+        let watchers = pipes.map { PipeDrainer(fd: $0[0], seen: seen) }
+        try await value(of: loop.submit {
+            for watcher in watchers { try loop.watch(watcher.fd, for: .readable, watcher) }
+        })
+        // Bursts of several ready at once make the loop busy; single bytes then arrive while it polls.
+        var written = 0
+        for round in 0..<200 {
+            let targets = round % 2 == 0 ? pipes : [pipes[round % 4]]
+            for fds in targets {
+                var byte: UInt8 = 1
+                #expect(write(fds[1], &byte, 1) == 1)
+                written += 1
+            }
+            if round % 50 == 0 { try await value(of: loop.submit {}) }
+        }
+        let ran = try await value(of: loop.submit { true })
+        #expect(ran)
+        for _ in 0..<1000 where seen.values.count < written { usleep(1000) }
+        #expect(seen.values.count == written)
+        try await shutDown(loop)
+    }
+}
+
+/// Reads one byte per readiness and records its descriptor.
+private final class PipeDrainer: EpollWatcher, @unchecked Sendable {
+    let fd: Int32
+    let seen: Recorder<Int32>
+
+    init(fd: Int32, seen: Recorder<Int32>) {
+        self.fd = fd
+        self.seen = seen
+    }
+
+    func ready(_ events: EpollEvents) {
+        var byte: UInt8 = 0
+        while read(fd, &byte, 1) == 1 { seen.record(fd) }
+    }
+}

@@ -45,7 +45,7 @@ struct NodeStartupTests {
         ["--threads", "0"], ["--replicas", "0"], ["--replicas", "2", "--write-quorum", "3"],
         ["--max-memory", "0"], ["--listen", "127.0.0.1:70000"], ["--shards", "3"],
         ["--slowlog-slower-than", "soon"], ["--slowlog-max-len", "-1"],
-        ["--redis-io", "uring"], ["--redis-io-threads", "-1"],
+        ["--redis-io", "uring"], ["--redis-io-threads", "-1"], ["--redis-busy-poll-us", "1001"], ["--redis-busy-poll-us", "-5"],
     ])
     func optionsOutOfRangeAreRefused(_ bad: [String]) throws {
         let process = Process()

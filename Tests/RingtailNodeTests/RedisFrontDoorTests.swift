@@ -10,8 +10,9 @@ struct RedisFrontDoorTests {
 
     /// The tests that exercise the connection itself (pipelining, back-pressure, closing) run
     /// over both I/O layers; the rest over the default one, epoll.
+    /// `io`: a `--redis-io` value, or "busy-poll" (epoll loops that poll 50 µs before sleeping).
     static func flags(_ io: String) -> [String] {
-        redisFlags + ["--redis-io", io]
+        io == "busy-poll" ? redisFlags + ["--redis-io", "epoll", "--redis-busy-poll-us", "50"] : redisFlags + ["--redis-io", io]
     }
 
     /// One redis-cli session (one connection) fed a script on stdin; replies as redis-cli
@@ -264,7 +265,7 @@ struct RedisFrontDoorTests {
         }
     }
 
-    @Test(arguments: ["epoll", "nio"])
+    @Test(arguments: ["epoll", "nio", "busy-poll"])
     func redisBenchmarkRunsWithoutErrors(io: String) async throws {
         let benchmark = try ExternalTool.redisBenchmark()
         try await withNode(arguments: Self.flags(io)) { node in
@@ -278,7 +279,7 @@ struct RedisFrontDoorTests {
 
     /// Replies of many connections read in one event-loop turn are written together at its
     /// end: each connection must still get exactly its own replies, in its order.
-    @Test(arguments: ["epoll", "nio"])
+    @Test(arguments: ["epoll", "nio", "busy-poll"])
     func manyConnectionsPipeliningAtOnceGetTheirOwnRepliesInOrder(io: String) async throws {
         let script = Self.pythonBulk + Self.pythonReadExactly + """
             import socket, sys

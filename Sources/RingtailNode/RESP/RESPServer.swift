@@ -60,7 +60,8 @@ public final class RESPServer: Service, Sendable {
             // sockets ready per epoll_wait spends less per request than two that find few.
             let threads = configuration.redisIOThreads ?? max(1, System.coreCount / 2)
             try await EpollRESPFrontDoor.serve(
-                host: address.host, port: address.port, threads: threads, context: context, bound: bound,
+                host: address.host, port: address.port, threads: threads,
+                busyPollMicroseconds: configuration.redisBusyPollMicroseconds, context: context, bound: bound,
                 handOver: configuration.redisIO == .auto ? handOver(context) : nil, logger: logger,
                 drain: drain
             )

@@ -15,7 +15,7 @@ import ServiceLifecycle
 /// like on any other loop.
 enum EpollRESPFrontDoor {
     static func serve(
-        host: String, port: Int, threads: Int, context: RESPServerContext,
+        host: String, port: Int, threads: Int, busyPollMicroseconds: Int, context: RESPServerContext,
         bound: EventLoopPromise<SocketAddress>, handOver: RESPNIOHandOver?,
         logger: Logger, drain: @escaping () async -> Void
     ) async throws {
@@ -29,7 +29,7 @@ enum EpollRESPFrontDoor {
             throw error
         }
         do {
-            group = try EpollLoopGroup(count: threads, name: "redis-epoll")
+            group = try EpollLoopGroup(count: threads, name: "redis-epoll", busyPollMicroseconds: busyPollMicroseconds)
         } catch {
             listener.close()
             bound.fail(error)
