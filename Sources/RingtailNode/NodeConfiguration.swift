@@ -33,7 +33,11 @@ public struct NodeConfiguration: Sendable {
     /// Epoll loops of the Redis front door (`redisIO` epoll or auto); nil for half the cores.
     public var redisIOThreads: Int? = nil
     /// How long a busy epoll loop of the Redis front door polls before it sleeps; 0: never.
-    public var redisBusyPollMicroseconds = 0
+    public var redisBusyPollMicroseconds = Self.defaultRedisBusyPollMicroseconds
+    /// 5 µs: unpipelined throughput at 50 connections rose 4–9% for 0–4% more CPU per request
+    /// on 2 cores, still under Redis's (docs/BENCHMARKS.md, "Busy polling"); 10 µs gained a
+    /// little more at Redis's CPU.
+    public static let defaultRedisBusyPollMicroseconds = 5
     /// Redis commands taking at least this many milliseconds go into SLOWLOG; nil logs none.
     public var slowlogThresholdMillis: UInt64? = 10
     /// Entries SLOWLOG keeps (the oldest go first).

@@ -46,7 +46,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
     var redisIOThreads: Int = environment("RINGTAIL_REDIS_IO_THREADS").flatMap { Int($0) } ?? 0
 
     @Option(name: .customLong("redis-busy-poll-us"), help: "Microseconds a busy epoll loop of the Redis port polls for the next request before it sleeps (0-1000): more throughput under load for the CPU of polls that find nothing; 0 never polls. [env: RINGTAIL_REDIS_BUSY_POLL_US]")
-    var redisBusyPollMicroseconds: Int = environment("RINGTAIL_REDIS_BUSY_POLL_US").flatMap { Int($0) } ?? 0
+    var redisBusyPollMicroseconds: Int = environment("RINGTAIL_REDIS_BUSY_POLL_US").flatMap { Int($0) } ?? NodeConfiguration.defaultRedisBusyPollMicroseconds
 
     @Option(name: .customLong("slowlog-slower-than"), help: "Redis commands taking at least this long go into SLOWLOG, e.g. 10ms; 0s logs every command, off none. [env: RINGTAIL_SLOWLOG_SLOWER_THAN]")
     var slowlogSlowerThan: String = environment("RINGTAIL_SLOWLOG_SLOWER_THAN") ?? "10ms"
