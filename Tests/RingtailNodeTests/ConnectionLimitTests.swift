@@ -39,25 +39,9 @@ struct ConnectionLimitTests {
     /// Out of file descriptors, a node pauses accepting instead of spinning on `accept`, says
     /// so in its log, and accepts again once descriptors are free.
     @Test func outOfFileDescriptorsTheNodePausesAcceptingAndRecovers() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        let node = try NodeProcess.executable("cache-node").path
-        process.arguments = ["-c", "ulimit -n 128 && exec \"$0\" --node-id fds --listen 127.0.0.1:0 --threads 1", node]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let log = LogCapture(output.fileHandleForReading)
-        try process.run()
-        defer {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        var port: Int?
-        for _ in 0..<600 where port == nil {
-            port = log.firstMatch(after: "protocol=ringtail-rpc", key: "port")
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let rpcPort = try #require(port, "the node did not start:\n\(log.text)")
+        let (process, log) = try Self.startWithFewDescriptors("")
+        defer { Self.stop(process) }
+        let rpcPort = try #require(try await Self.port(of: "ringtail-rpc", in: log), "the node did not start:\n\(log.text)")
         // More connections than descriptors: the kernel completes them all, the node cannot.
         var held: [RawSocket] = []
         for _ in 0..<250 { held.append(try RawSocket(port: rpcPort)) }
@@ -85,27 +69,10 @@ struct ConnectionLimitTests {
     /// what the open-file limit allows are told so and closed) they stop watching it for a
     /// while rather than spin on it, log it, and answer again once descriptors are free.
     @Test func outOfFileDescriptorsTheRedisPortPausesAcceptingAndRecovers() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        let node = try NodeProcess.executable("cache-node").path
-        process.arguments = ["-c", "ulimit -n 128 && exec \"$0\" --node-id fds --listen 127.0.0.1:0 --threads 1 --redis-listen 127.0.0.1:0 --redis-io epoll", node]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let log = LogCapture(output.fileHandleForReading)
-        try process.run()
-        defer {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        var ports: (rpc: Int, redis: Int)?
-        for _ in 0..<600 where ports == nil {
-            if let rpc = log.firstMatch(after: "protocol=ringtail-rpc", key: "port"), let redis = log.firstMatch(after: "protocol=redis", key: "port") {
-                ports = (rpc, redis)
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let (rpcPort, redisPort) = try #require(ports, "the node did not start:\n\(log.text)")
+        let (process, log) = try Self.startWithFewDescriptors(" --redis-listen 127.0.0.1:0 --redis-io epoll")
+        defer { Self.stop(process) }
+        let rpcPort = try #require(try await Self.port(of: "ringtail-rpc", in: log), "the node did not start:\n\(log.text)")
+        let redisPort = try #require(try await Self.port(of: "redis", in: log), "the node did not start:\n\(log.text)")
         var held: [RawSocket] = []
         for _ in 0..<200 { held.append(try RawSocket(port: rpcPort)) }
         // Until the node has used its descriptors up on those: Redis clients accepted before
@@ -128,6 +95,34 @@ struct ConnectionLimitTests {
         client.send(Array("PING\r\n".utf8))
         let reply = try client.receiveText()
         #expect(reply.contains("+PONG"), "accepting again once descriptors were free: \(reply)")
+    }
+
+    /// A node allowed 128 open files, its output captured; `extraArguments` go on its command line.
+    private static func startWithFewDescriptors(_ extraArguments: String) throws -> (Process, LogCapture) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let node = try NodeProcess.executable("cache-node").path
+        process.arguments = ["-c", "ulimit -n 128 && exec \"$0\" --node-id fds --listen 127.0.0.1:0 --threads 1" + extraArguments, node]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let log = LogCapture(output.fileHandleForReading)
+        try process.run()
+        return (process, log)
+    }
+
+    private static func stop(_ process: Process) {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// The port the node logged it listens on for `protocolName`, once it has (nil after 30 s).
+    private static func port(of protocolName: String, in log: LogCapture) async throws -> Int? {
+        for _ in 0..<600 {
+            if let port = log.firstMatch(after: "protocol=\(protocolName)", key: "port") { return port }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
     }
 
     /// Accepted connections, Redis and binary RPC alike, have TCP keepalive armed, so a client
