@@ -37,7 +37,8 @@ final class RESPSession {
     }
     /// What CLIENT LIST shows of this connection; set once it is open and accepted.
     var record: RESPClientRecord?
-    /// The connection moved to another transport, which took this session over.
+    /// A moved connection's session is settled: its new transport took it over (or it was
+    /// abandoned), so it is not counted again on opening, nor uncounted twice.
     var isContinued = false
     /// Whether requests go through the coordinator, decided once per socket read rather than
     /// per command (it takes the ring's lock).

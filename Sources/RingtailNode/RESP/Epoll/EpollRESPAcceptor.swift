@@ -6,8 +6,9 @@ import NIOCore
 import RingtailLoop
 
 /// Accepts Redis connections on one `EpollLoop` and keeps the ones it accepted, which live on
-/// that loop until they close or move to NIO (`RESPNIOHandOver`). Every loop of the front door watches the one listening socket
-/// with `EPOLLEXCLUSIVE`, so the kernel wakes one of them per waiting connection.
+/// that loop until they close or move to NIO (`RESPNIOHandOver`). Every loop of the front door
+/// watches the one listening socket with `EPOLLEXCLUSIVE`, so the kernel wakes one of them per
+/// waiting connection.
 ///
 /// Unchecked Sendable: handed to its loop by the front door, and touched only there.
 final class EpollRESPAcceptor: EpollWatcher, @unchecked Sendable {
