@@ -10,11 +10,12 @@
 # protocol on + 1), then, round after round, runs each test against Redis and every build in
 # turn (redis-benchmark -d 100 -r 100000 -n --requests) and prints ops/s, p50/p99 ms and the
 # server's user and system CPU µs per request (utime and stime of /proc/PID/stat), then the
-# medians. --floors also runs the two servers of scripts/floor-servers (built here), which answer
-# every request with a fixed 100-byte value and do nothing else, one on SwiftNIO, one on a
-# hand-written epoll loop (ports base-port + 710 and + 711): what the I/O layer alone costs per
-# request, below everything Ringtail does (only GET's reply is right for them). Loopback only; every process it starts is stopped by PID on exit. A benchmark, not a
-# test: not run in CI.
+# medians. --floors also runs the servers of scripts/floor-servers (built here), which answer
+# every request with a fixed 100-byte value and do nothing else: on SwiftNIO, on a hand-written
+# epoll loop in Swift, and in plain C over epoll and over io_uring (ports base-port + 710 to
+# + 713): what the I/O layer alone costs per request, below everything Ringtail does (only
+# GET's reply is right for them). Loopback only; every process it starts is stopped by PID on
+# exit. A benchmark, not a test: not run in CI.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
         --tests) tests="$2"; shift 2 ;;
         --base-port) base="$2"; shift 2 ;;
         --floors) floors=1; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) break ;;
     esac
@@ -60,7 +61,7 @@ for bin in "$@"; do
 done
 if [ "$floors" = 1 ]; then
     port=$((base + 710))
-    for mode in nio epoll; do
+    for mode in nio epoll c-epoll c-uring; do
         "$floor_bin" "$port" "$mode" >"$logs/floor-$mode.log" 2>&1 & tracked_pids+=($!)
         servers+=($!); names+=("$mode-floor"); ports+=("$port")
         port=$((port + 1))

@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
-// Two servers that answer every Redis request with the same fixed 100-byte bulk string and do
+// Servers that answer every Redis request with the same fixed 100-byte bulk string and do
 // nothing else: one on SwiftNIO the way Ringtail's front door uses it, one on a hand-written
-// epoll loop. `scripts/cpu-per-request.sh --floors` runs them beside Redis and Ringtail to show
-// what the I/O layer alone costs per request. Not part of the Ringtail package or of CI.
+// epoll loop in Swift, and two in plain C (CFloor), over epoll and over io_uring.
+// `scripts/cpu-per-request.sh --floors` runs them beside Redis and Ringtail to show what the I/O
+// layer alone costs per request. Not part of the Ringtail package or of CI.
 import PackageDescription
 
 let package = Package(
@@ -10,8 +11,9 @@ let package = Package(
     dependencies: [.package(url: "https://github.com/apple/swift-nio", from: "2.101.2")],
     targets: [
         .target(name: "CEpoll"),
+        .target(name: "CFloor"),
         .executableTarget(
             name: "floor-server",
-            dependencies: ["CEpoll", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+            dependencies: ["CEpoll", "CFloor", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
     ]
 )

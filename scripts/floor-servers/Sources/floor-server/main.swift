@@ -1,7 +1,19 @@
-// floor-server PORT nio|epoll
+import CFloor
+import Glibc
+
+// floor-server PORT nio|epoll|c-epoll|c-uring
 let arguments = CommandLine.arguments
-guard arguments.count == 3, let port = UInt16(arguments[1]), ["nio", "epoll"].contains(arguments[2]) else {
-    fatalError("usage: floor-server PORT nio|epoll")
+let modes = ["nio", "epoll", "c-epoll", "c-uring"]
+guard arguments.count == 3, let port = UInt16(arguments[1]), modes.contains(arguments[2]) else {
+    fatalError("usage: floor-server PORT \(modes.joined(separator: "|"))")
 }
-if arguments[2] == "epoll" { EpollFloor.run(port: port) }
-try NIOFloor.run(port: Int(port))
+switch arguments[2] {
+case "epoll": EpollFloor.run(port: port)
+case "c-epoll":
+    _ = floor_c_epoll(port)
+    fatalError("the C epoll floor could not listen on \(port): errno \(errno)")
+case "c-uring":
+    _ = floor_c_uring(port)
+    fatalError("the C io_uring floor could not start on \(port) (io_uring with deferred task work needed): errno \(errno)")
+default: try NIOFloor.run(port: Int(port))
+}
