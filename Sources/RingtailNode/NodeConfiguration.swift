@@ -7,7 +7,10 @@ public struct NodeConfiguration: Sendable {
     public var nodeID: NodeID
     public var listenHost: String
     public var listenPort: Int
+    /// The memory bound at start; CONFIG SET maxmemory changes the store's (`Store.maxMemoryBytes`).
     public var maxMemoryBytes: Int
+    /// The smallest memory bound a node takes, from its flags or CONFIG SET.
+    public static let minimumMaxMemoryBytes = 64 * 1024
     public var maxValueBytes: Int
     public var maxFrameBytes: Int
     public var tombstoneGraceMillis: UInt64

@@ -72,6 +72,18 @@ extension ShardTable {
         return dropped
     }
 
+    /// Takes `newBudget` as the shard's bound and evicts least recently used entries until
+    /// the shard fits in it (or is empty). Returns how many were evicted.
+    mutating func resize(budget newBudget: Int) -> Int {
+        budget = newBudget
+        var evicted = 0
+        while memoryUsed > budget, tail != EntryHeader.none {
+            remove(slot: tail, position: position(ofSlot: tail), reason: .evicted)
+            evicted += 1
+        }
+        return evicted
+    }
+
     /// Evicts least recently used entries until `extraBytes` more fit in the budget, never
     /// `spared` (the entry being overwritten), which is updated if eviction moves it.
     /// With `inserting`, the index and slot growth of one more entry is included.

@@ -34,7 +34,9 @@ public final class Store: @unchecked Sendable {
     private let shardMask: UInt64
     /// Right shift that brings a key hash's shard bits to the bottom.
     private let shardShift: UInt64
-    private let shardBudget: Int
+    /// Each shard's byte budget; shards read their own copy under their lock, this one
+    /// answers `shardMemoryLimit` without one.
+    private let shardBudget: Atomic<Int>
     /// Writes refused before a shard was chosen (empty or oversized key, oversized value).
     private let validationRejections = Atomic<UInt64>(0)
 
@@ -57,7 +59,8 @@ public final class Store: @unchecked Sendable {
         let shardCount = configuration.shardCount
         shardMask = UInt64(shardCount - 1)
         shardShift = UInt64(min(63, 64 - max(configuration.partitionBits, Self.bits(shardCount))))
-        shardBudget = configuration.maxMemoryBytes / shardCount
+        let shardBudget = configuration.maxMemoryBytes / shardCount
+        self.shardBudget = Atomic(shardBudget)
         cells = .allocate(byteCount: shardCount * Self.cellStride, alignment: Self.cellAlignment)
         for shard in 0..<shardCount {
             let cell = cells + shard * Self.cellStride
@@ -90,11 +93,31 @@ public final class Store: @unchecked Sendable {
     public var shardCount: Int { configuration.shardCount }
 
     /// The byte budget of each shard.
-    public var shardMemoryLimit: Int { shardBudget }
+    public var shardMemoryLimit: Int { shardBudget.load(ordering: .relaxed) }
+
+    /// The memory bound in force: the shards' budgets together (`configuration.maxMemoryBytes`
+    /// until `setMaxMemory(bytes:)`, rounded down to a multiple of the shard count).
+    public var maxMemoryBytes: Int { shardMemoryLimit * shardCount }
 
     /// Largest entry block (key + value + allocator rounding) a write can store.
     public var maxEntryBytes: Int {
-        max(0, ShardTable.entryLimit(budget: shardBudget, fixedBytes: Self.cellStride))
+        max(0, ShardTable.entryLimit(budget: shardMemoryLimit, fixedBytes: Self.cellStride))
+    }
+
+    /// Changes the memory bound while the store serves: every shard takes an equal share of
+    /// `bytes` and, when it holds more, evicts its least recently used entries (tombstones
+    /// included, as under write pressure) until it fits, one shard at a time under its lock.
+    /// Returns how many entries were evicted.
+    @discardableResult
+    public func setMaxMemory(bytes: Int) -> Int {
+        precondition(bytes >= 0, "RingtailStorage: a memory bound cannot be negative")
+        let share = bytes / shardCount
+        shardBudget.store(share, ordering: .relaxed)
+        var evicted = 0
+        for shard in 0..<shardCount {
+            evicted += withShard(shard) { $0.resize(budget: share) }
+        }
+        return evicted
     }
 
     /// The hash the store (and partitioning, and anti-entropy) uses for a key.

@@ -218,7 +218,7 @@ struct CacheNodeCommand: AsyncParsableCommand {
             nodeID: NodeID(nodeID),
             listenHost: address.host,
             listenPort: address.port,
-            maxMemoryBytes: try bytes(maxMemory, option: "--max-memory", minimum: 64 * 1024),
+            maxMemoryBytes: try bytes(maxMemory, option: "--max-memory", minimum: NodeConfiguration.minimumMaxMemoryBytes),
             maxValueBytes: try bytes(maxValueSize, option: "--max-value-size", minimum: 1),
             maxFrameBytes: try bytes(maxFrameSize, option: "--max-frame-size", minimum: 1024),
             tombstoneGraceMillis: try millis(tombstoneGrace, option: "--tombstone-grace"),

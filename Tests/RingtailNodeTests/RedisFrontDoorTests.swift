@@ -198,11 +198,34 @@ struct RedisFrontDoorTests {
             assert r.config_get("slowlog-log-slower-than") == {"slowlog-log-slower-than": "-1"}
             # Both or neither: a bad second parameter leaves the first as it was.
             try:
-                r.execute_command("CONFIG", "SET", "slowlog-max-len", "3", "maxmemory", "1")
+                r.execute_command("CONFIG", "SET", "slowlog-max-len", "3", "databases", "2")
                 raise SystemExit("an immutable parameter was set")
             except redis.ResponseError as error:
                 assert "can't set immutable config" in str(error), str(error)
             assert r.config_get("slowlog-max-len") == {"slowlog-max-len": "128"}
+            # The memory bound, in Redis's units; lowering it evicts at once, oldest first.
+            original = r.config_get("maxmemory")["maxmemory"]
+            for bad in ("0", "1kb", "12xb", "-5mb", ""):
+                try:
+                    r.config_set("maxmemory", bad)
+                    raise SystemExit("maxmemory %r was taken" % bad)
+                except redis.ResponseError as error:
+                    assert "(possibly related to argument 'maxmemory')" in str(error), str(error)
+            assert r.config_get("maxmemory") == {"maxmemory": original}
+            pipe = r.pipeline(transaction=False)
+            for i in range(3000):
+                pipe.set("mem:%d" % i, "x" * 1000)
+            pipe.execute()
+            assert r.get("mem:0") == b"x" * 1000
+            assert r.config_set("maxmemory", "1mb")
+            assert r.config_get("maxmemory") == {"maxmemory": str(1 << 20)}
+            memory = r.info("memory")
+            assert memory["maxmemory"] == 1 << 20 and memory["used_memory"] <= 1 << 20, memory
+            assert r.info("stats")["evicted_keys"] > 0
+            # mem:0 was read last, mem:1 not since it was written.
+            assert r.get("mem:0") == b"x" * 1000 and r.get("mem:1") is None and r.get("mem:2999") == b"x" * 1000
+            assert r.config_set("maxmemory", original)
+            assert r.config_get("maxmemory") == {"maxmemory": original}
             try:
                 r.config_set("no-such-thing", "1")
                 raise SystemExit("an unknown parameter was set")

@@ -118,4 +118,31 @@ import Testing
         #expect(store.statistics().evictions > 0)
         #expect(store.integrityProblems().isEmpty)
     }
+
+    @Test func aLowerBoundEvictsTheLeastRecentlyUsedAtOnce() {
+        let store = Store(configuration: StoreConfiguration(maxMemoryBytes: 4 << 20, shardCount: 4))
+        for i in 0..<2_000 { _ = store.write(key(i), bytes(1_000), version(1)) }
+        for i in 0..<100 { _ = store.get(key(i)) }  // the oldest writes, now the most recent reads
+        #expect(store.statistics().evictions == 0)
+
+        let evicted = store.setMaxMemory(bytes: 1 << 20)
+        let lowered = store.statistics()
+        #expect(evicted > 0)
+        #expect(lowered.evictions == UInt64(evicted))
+        #expect(lowered.memoryLimitBytes == 1 << 20)
+        #expect(store.maxMemoryBytes == 1 << 20)
+        #expect(lowered.memoryUsedBytes <= lowered.memoryLimitBytes)
+        for shard in lowered.shards { #expect(shard.memoryUsedBytes <= shard.memoryLimitBytes) }
+        for i in 0..<100 { #expect(store.get(key(i)) != .missing) }
+        #expect(store.get(key(100)) == .missing)
+        #expect(store.integrityProblems().isEmpty)
+
+        // Raised again, it evicts nothing and admits what no longer fitted.
+        #expect(store.setMaxMemory(bytes: 4 << 20) == 0)
+        for i in 2_000..<3_500 { _ = store.write(key(i), bytes(1_000), version(1)) }
+        let raised = store.statistics()
+        #expect(raised.evictions == UInt64(evicted))
+        #expect(raised.memoryUsedBytes > 1 << 20)
+        #expect(raised.memoryUsedBytes <= raised.memoryLimitBytes)
+    }
 }

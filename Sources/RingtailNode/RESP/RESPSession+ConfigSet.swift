@@ -3,7 +3,8 @@ import NIOCore
 import RingtailRESP
 
 /// `CONFIG SET parameter value [parameter value ...]`: the settings an operator turns while
-/// the node runs (the slow log, the client limit), all or none of them; persistence settings
+/// the node runs (the slow log, the client limit, the memory bound), all or none of them;
+/// persistence settings
 /// only at the values they have (no data is kept on disk), so tools that turn persistence
 /// off on connect succeed; the rest are fixed at start by the node's flags.
 extension RESPSession {
@@ -43,6 +44,15 @@ extension RESPSession {
                     return fail("The operating system is not able to handle the specified number of clients (the open-file limit leaves room for \(fitting))")
                 }
                 changes.append { server.maxClients.store(clients, ordering: .relaxed) }
+            case "maxmemory":
+                guard let bytes = RedisMemoryValue.parse(value) else { return fail("argument must be a memory value") }
+                let minimum = NodeConfiguration.minimumMaxMemoryBytes
+                guard bytes >= minimum else {
+                    return fail("argument must be at least \(minimum) (Ringtail always bounds its memory: 0 is not unlimited)")
+                }
+                // Lowering it evicts at once, least recently used first, on this node only.
+                let store = node.store
+                changes.append { store.setMaxMemory(bytes: bytes) }
             case "save":
                 guard value.trimmingCharacters(in: .whitespaces).isEmpty else { return fail("Ringtail keeps no data on disk: save can only be empty") }
             case "appendonly":

@@ -186,7 +186,7 @@ extension RESPSession {
         return [
             ("save", ""),
             ("appendonly", "no"),
-            ("maxmemory", "\(configuration.maxMemoryBytes)"),
+            ("maxmemory", "\(node.store.maxMemoryBytes)"),
             ("maxmemory-policy", "allkeys-lru"),
             ("databases", "1"),
             ("port", "\(server.boundPort.load(ordering: .relaxed))"),
