@@ -72,10 +72,9 @@ extension ShardTable {
         return dropped
     }
 
-    /// Takes `newBudget` as the shard's bound and evicts least recently used entries until
-    /// the shard fits in it (or is empty). Returns how many were evicted.
-    mutating func resize(budget newBudget: Int) -> Int {
-        budget = newBudget
+    /// Evicts least recently used entries until the shard fits in its budget (or is empty),
+    /// after the budget was lowered. Returns how many were evicted.
+    mutating func evictOverBudget() -> Int {
         var evicted = 0
         while memoryUsed > budget, tail != EntryHeader.none {
             remove(slot: tail, position: position(ofSlot: tail), reason: .evicted)

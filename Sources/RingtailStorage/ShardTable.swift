@@ -17,7 +17,7 @@ import RingtailModel
 ///   `slot + 1` in the low `slotBits` bits and a tag of hash bits above them (0 = empty).
 /// - key and value bytes: one malloc'd block per entry (see `EntryBlock`).
 struct ShardTable: ~Copyable {
-    /// Most bytes this shard may account for (`resize(budget:)` changes it).
+    /// Most bytes this shard may account for (`Store.setMaxMemory(bytes:)` changes it).
     var budget: Int
     /// Bytes charged for the shard's own cell (mutex, this struct, padding).
     let fixedBytes: Int

@@ -105,17 +105,26 @@ public final class Store: @unchecked Sendable {
     }
 
     /// Changes the memory bound while the store serves: every shard takes an equal share of
-    /// `bytes` and, when it holds more, evicts its least recently used entries (tombstones
-    /// included, as under write pressure) until it fits, one shard at a time under its lock.
-    /// Returns how many entries were evicted.
-    @discardableResult
-    public func setMaxMemory(bytes: Int) -> Int {
+    /// `bytes`. A shard left holding more evicts the excess at its next write, or at
+    /// `evictOverBudget()`, which a caller that lowered the bound should run off any thread
+    /// that serves requests.
+    public func setMaxMemory(bytes: Int) {
         precondition(bytes >= 0, "RingtailStorage: a memory bound cannot be negative")
         let share = bytes / shardCount
         shardBudget.store(share, ordering: .relaxed)
+        for shard in 0..<shardCount {
+            withShard(shard) { $0.budget = share }
+        }
+    }
+
+    /// Evicts, shard by shard under each one's lock, the least recently used entries
+    /// (tombstones included, as under write pressure) of every shard above its budget until
+    /// it fits. Returns how many were evicted.
+    @discardableResult
+    public func evictOverBudget() -> Int {
         var evicted = 0
         for shard in 0..<shardCount {
-            evicted += withShard(shard) { $0.resize(budget: share) }
+            evicted += withShard(shard) { $0.evictOverBudget() }
         }
         return evicted
     }

@@ -125,7 +125,10 @@ import Testing
         for i in 0..<100 { _ = store.get(key(i)) }  // the oldest writes, now the most recent reads
         #expect(store.statistics().evictions == 0)
 
-        let evicted = store.setMaxMemory(bytes: 1 << 20)
+        store.setMaxMemory(bytes: 1 << 20)
+        #expect(store.maxMemoryBytes == 1 << 20)
+        #expect(store.statistics().evictions == 0)
+        let evicted = store.evictOverBudget()
         let lowered = store.statistics()
         #expect(evicted > 0)
         #expect(lowered.evictions == UInt64(evicted))
@@ -138,7 +141,8 @@ import Testing
         #expect(store.integrityProblems().isEmpty)
 
         // Raised again, it evicts nothing and admits what no longer fitted.
-        #expect(store.setMaxMemory(bytes: 4 << 20) == 0)
+        store.setMaxMemory(bytes: 4 << 20)
+        #expect(store.evictOverBudget() == 0)
         for i in 2_000..<3_500 { _ = store.write(key(i), bytes(1_000), version(1)) }
         let raised = store.statistics()
         #expect(raised.evictions == UInt64(evicted))

@@ -50,9 +50,13 @@ extension RESPSession {
                 guard bytes >= minimum else {
                     return fail("argument must be at least \(minimum) (Ringtail always bounds its memory: 0 is not unlimited)")
                 }
-                // Lowering it evicts at once, least recently used first, on this node only.
+                // On this node only. What a lower bound evicts is evicted off the event loop
+                // (millions of entries take seconds), least recently used first.
                 let store = node.store
-                changes.append { store.setMaxMemory(bytes: bytes) }
+                changes.append {
+                    store.setMaxMemory(bytes: bytes)
+                    Task.detached { store.evictOverBudget() }
+                }
             case "save":
                 guard value.trimmingCharacters(in: .whitespaces).isEmpty else { return fail("Ringtail keeps no data on disk: save can only be empty") }
             case "appendonly":
