@@ -49,20 +49,21 @@ extension RESPConnection {
     private func run(_ command: RESPCommand, started: inout UInt64) -> Bool {
         guard let transport else { return false }
         let eventLoop = transport.eventLoop
-        let session = self.session
-        let counters = server.counters
         let resolved = RESPCommandTable.lookup(command.name)
         if let kind = resolved?.kind { lastCommand = kind.rawValue &+ 1 }
         var replied = RESPCommandOutcome.ok
+        // `self.` rather than local copies inside the closure: the copies cost a retain and a
+        // release per command (scripts/arc-per-request.sh).
         let outcome = writeSynchronously { buffer in
             let replyStart = buffer.writerIndex
-            let outcome = session.execute(command, resolved: resolved, into: &buffer, on: eventLoop)
+            let outcome = self.session.execute(command, resolved: resolved, into: &buffer, on: eventLoop)
             if buffer.writerIndex > replyStart {
                 replied = RESPCommandOutcome(reply: buffer, at: replyStart)
-                if replied == .error || replied == .unavailable { counters.errorStats.record(reply: buffer, at: replyStart) }
+                if replied == .error || replied == .unavailable { self.server.counters.errorStats.record(reply: buffer, at: replyStart) }
             }
             return outcome
         }
+        let counters = server.counters
         let began = started
         switch outcome {
         case .replied, .close:

@@ -102,8 +102,10 @@ final class EpollRESPSocket: RESPTransport, EpollWatcher {
     func ready(_ events: EpollEvents) {
         if events.contains(.writable) || events.contains(.error) { writeUnwritten() }
         guard isOpen else { return }
-        if let handOver, events.contains(.readable), !events.contains(.hangup), !events.contains(.error),
-            reading, unwritten.isEmpty, connection.isIdle, handOver.isWanted()
+        // `handOver` is asked in place, not bound: a bound copy would retain and release both
+        // of its closures on every read.
+        if events.contains(.readable), !events.contains(.hangup), !events.contains(.error),
+            reading, unwritten.isEmpty, connection.isIdle, handOver?.isWanted() == true, let handOver
         {
             return move(to: handOver)
         }
