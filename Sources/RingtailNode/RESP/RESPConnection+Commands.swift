@@ -63,7 +63,6 @@ extension RESPConnection {
             }
             return outcome
         }
-        let counters = server.counters
         let began = started
         switch outcome {
         case .replied, .close:
@@ -81,6 +80,7 @@ extension RESPConnection {
             }
             return true
         case .deferred(let reply, let version):
+            let counters = server.counters
             let sequence = queue.reserve()
             let allocator = transport.allocator
             let stats = self.stats

@@ -4,9 +4,9 @@ import RingtailRESP
 
 /// `CONFIG SET parameter value [parameter value ...]`: the settings an operator turns while
 /// the node runs (the slow log, the client limit, the memory bound), all or none of them;
-/// persistence settings
-/// only at the values they have (no data is kept on disk), so tools that turn persistence
-/// off on connect succeed; the rest are fixed at start by the node's flags.
+/// persistence settings only at the values they have (no data is kept on disk), so tools
+/// that turn persistence off on connect succeed; the rest are fixed at start by the node's
+/// flags.
 extension RESPSession {
     func configSet(_ command: RESPCommand, into output: inout ByteBuffer) -> Outcome {
         guard command.count >= 4, command.count % 2 == 0 else {
