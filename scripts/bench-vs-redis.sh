@@ -12,7 +12,8 @@
 # Section single: redis-benchmark against both, SET and GET with 100-byte values (--value-size)
 # over 100,000 random keys at -c 50, at -c 50 -P 16 and at -c 1, and prints ops/s, p50, p99,
 # server CPU per operation (utime+stime of the server process / operations) and the
-# Ringtail/Redis ratios. Section cluster: a 3-node Ringtail cluster (scripts/cluster.sh, N=3,
+# Ringtail/Redis ratios of the medians, then each round's own ratios (min / median / max, and
+# in how many rounds each target held). Section cluster: a 3-node Ringtail cluster (scripts/cluster.sh, N=3,
 # W=2, R=2, RPC ports T+10…, Redis ports T+20…) and Redis master R+1 with replicas R+2, R+3;
 # `cachectl bench --resp` (redis-benchmark cannot WAIT) drives the single servers, the
 # cluster's node-1 and the Redis master in turn, SET (Redis: SET then WAIT 1 1000 on the same
@@ -141,6 +142,21 @@ for test in tests:
     r = [med(test, "redis", i) for i in range(4)]
     t = [med(test, "ringtail", i) for i in range(4)]
     print(f"| {test} | {r[0]:.0f} | {t[0]:.0f} | {t[0]/r[0]:.2f} | {r[1]:.3f}/{r[2]:.3f} | {t[1]:.3f}/{t[2]:.3f} | {t[2]/r[2]:.2f} | {r[3]:.1f} | {t[3]:.1f} | {t[3]/r[3]:.2f} |")
+# Each round runs both servers back to back, so a round's own ratio compares like with like:
+# their spread shows how far one round can be trusted, and how often a target held.
+print("\nRingtail/Redis within each round: min / median / max, and rounds meeting the target\n")
+print("| test | ops/s ratio | rounds ≥ 1.00 | p99 ratio | rounds ≤ 1.50 | CPU ratio | rounds ≤ 1.00 |")
+print("|---|---|---:|---|---:|---|---:|")
+def spread(values):
+    return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
+for test in tests:
+    pairs = list(zip(rows[(test, "redis")], rows[(test, "ringtail")]))
+    ops = [t[0] / r[0] for r, t in pairs]
+    p99 = [t[2] / r[2] for r, t in pairs]
+    cpu = [t[3] / r[3] for r, t in pairs]
+    n = len(pairs)
+    print(f"| {test} | {spread(ops)} | {sum(v >= 1 for v in ops)}/{n} | {spread(p99)} | {sum(v <= 1.5 for v in p99)}/{n}"
+          f" | {spread(cpu)} | {sum(v <= 1 for v in cpu)}/{n} |")
 PY
 fi
 
