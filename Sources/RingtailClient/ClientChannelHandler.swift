@@ -102,6 +102,9 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private var outgoing = ByteBuffer()
     private var nextRequestID: UInt32 = 1
     private var context: ChannelHandlerContext?
+    /// The channel is active, as its events said: asking it through the context retains and
+    /// releases it on every request.
+    private var active = false
     private let parser: FrameParser
     /// Bytes of a response frame that has not fully arrived.
     private var cumulation: ByteBuffer?
@@ -121,10 +124,17 @@ final class ClientChannelHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        active = context.channel.isActive
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        active = false
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        active = true
+        context.fireChannelActive()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -143,7 +153,10 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     private func enqueue(_ request: OutgoingRequest, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        guard context.channel.isActive else {
+        // NIO completes a connect's promise (whose callbacks may send) before firing
+        // `channelActive`: until then the channel itself is asked.
+        if !active { active = context.channel.isActive }
+        guard active else {
             promise?.fail(RingtailClientError.connectionClosed)
             request.sink.complete(.failure(RingtailClientError.connectionClosed))
             return
@@ -279,6 +292,7 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        active = false
         outgoing = ByteBuffer()
         cumulation = nil
         failAll(RingtailClientError.connectionClosed)

@@ -12,6 +12,11 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, RE
     private let logger: Logger
     private var context: ChannelHandlerContext?
     private var connection: RESPConnection<RESPServerHandler>!
+    /// The channel's allocator and writability, kept here: asking the channel through the
+    /// context retains and releases it, several times per command.
+    private var channelAllocator = ByteBufferAllocator()
+    /// Follows `channelWritabilityChanged`, which NIO fires as soon as a write crosses a mark.
+    private var writable = false
 
     /// `session`: of a connection that served on an epoll loop until now.
     init(server: RESPServerContext, eventLoop: any EventLoop, continuing session: RESPSession? = nil, logger: Logger) {
@@ -22,8 +27,8 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, RE
 
     // MARK: RESPTransport
 
-    var allocator: ByteBufferAllocator { context?.channel.allocator ?? ByteBufferAllocator() }
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    var allocator: ByteBufferAllocator { channelAllocator }
+    var isWritable: Bool { writable }
     var peerDescription: String { context?.remoteAddress.map { "\($0)" } ?? "?" }
 
     func write(_ bytes: ByteBuffer, thenClose: Bool) {
@@ -48,11 +53,14 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, RE
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        channelAllocator = context.channel.allocator
+        writable = context.channel.isWritable
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         connection.closed()
         self.context = nil
+        writable = false
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -62,6 +70,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, RE
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        writable = false
         connection.closed()
         context.fireChannelInactive()
     }
@@ -81,6 +90,7 @@ final class RESPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, RE
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writable = context.channel.isWritable
         connection.writabilityChanged()
         context.fireChannelWritabilityChanged()
     }
