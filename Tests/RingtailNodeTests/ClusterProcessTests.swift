@@ -13,12 +13,14 @@ import Testing
 struct ClusterProcessTests {
     static let clusterFlags = ["--membership-profile", "local", "--replicas", "3", "--write-quorum", "2", "--read-quorum", "2", "--replica-timeout", "1s"]
 
-    /// Starts node-1, then node-2 and node-3 joining it, and waits until node-1 sees all three alive.
-    func withCluster(_ body: ([NodeProcess]) async throws -> Void) async throws {
+    /// Starts node-1, then node-2 and node-3 joining it, and waits until node-1 sees all three
+    /// alive. `extraFlags` go to every node after `clusterFlags`.
+    func withCluster(extraFlags: [String] = [], _ body: ([NodeProcess]) async throws -> Void) async throws {
         try await withNodeGroup { group in
-            let first = try group.start(nodeID: "node-1", arguments: Self.clusterFlags)
+            let flags = Self.clusterFlags + extraFlags
+            let first = try group.start(nodeID: "node-1", arguments: flags)
             for index in 2...3 {
-                try group.start(nodeID: "node-\(index)", arguments: Self.clusterFlags + ["--join", first.address])
+                try group.start(nodeID: "node-\(index)", arguments: flags + ["--join", first.address])
             }
             let nodes = group.nodes
             try await waitUntil("all three alive on every node", seconds: 20) {
