@@ -102,8 +102,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     private var outgoing = ByteBuffer()
     private var nextRequestID: UInt32 = 1
     private var context: ChannelHandlerContext?
-    /// The channel is active, as its events said: asking it through the context retains and
-    /// releases it on every request.
+    /// The channel was seen active and has not gone inactive since: asking it through the
+    /// context retains and releases it on every request.
     private var active = false
     private let parser: FrameParser
     /// Bytes of a response frame that has not fully arrived.
@@ -124,17 +124,11 @@ final class ClientChannelHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        active = context.channel.isActive
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         active = false
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        active = true
-        context.fireChannelActive()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -153,8 +147,8 @@ final class ClientChannelHandler: ChannelDuplexHandler {
     }
 
     private func enqueue(_ request: OutgoingRequest, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        // NIO completes a connect's promise (whose callbacks may send) before firing
-        // `channelActive`: until then the channel itself is asked.
+        // Asked until it answers yes (NIO completes a connect's promise, whose callbacks may
+        // send, before it fires `channelActive`); `channelInactive` clears it.
         if !active { active = context.channel.isActive }
         guard active else {
             promise?.fail(RingtailClientError.connectionClosed)

@@ -168,7 +168,7 @@ extension Store {
             keys: shards.reduce(0) { $0 + $1.keys },
             tombstones: shards.reduce(0) { $0 + $1.tombstones },
             memoryUsedBytes: shards.reduce(0) { $0 + $1.memoryUsedBytes },
-            memoryLimitBytes: shardMemoryLimit * shardCount,
+            memoryLimitBytes: maxMemoryBytes,
             evictions: counters.evictions,
             expirations: counters.expirations,
             purgedTombstones: counters.purgedTombstones,
